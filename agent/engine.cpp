@@ -1,0 +1,392 @@
+#include "agent/engine.hpp"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "agent/failure_classifier.hpp"
+#include "protocol/common/clock.hpp"
+
+namespace grid::agent {
+namespace {
+
+constexpr uint64_t kWakeTag = ~uint64_t{0};
+constexpr int kMaxEvents = 512;
+
+size_t discard_body(char*, size_t size, size_t nmemb, void*) { return size * nmemb; }
+
+uint64_t epoll_tag(uint32_t multi, int fd) {
+  return (uint64_t{multi} << 32) | static_cast<uint32_t>(fd);
+}
+
+}  // namespace
+
+Engine::Engine(EngineConfig config, WindowMailbox& mailbox)
+    : config_(std::move(config)),
+      mailbox_(mailbox),
+      timers_({0, 0, 1}) {
+  if (config_.requests.empty()) throw std::invalid_argument("engine needs at least one request");
+  if (config_.interval_ms == 0) throw std::invalid_argument("engine needs a stats interval > 0");
+  if (config_.users_per_multi == 0) config_.users_per_multi = 1;
+
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) throw std::runtime_error(std::string("engine: ") + std::strerror(errno));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kWakeTag;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+
+  const uint32_t multi_count = std::max<uint32_t>(
+      1, (config_.users + config_.users_per_multi - 1) / config_.users_per_multi);
+  multis_.resize(multi_count, nullptr);
+  contexts_.resize(multi_count);
+  multi_dirty_.assign(multi_count, 0);
+  timers_ = TimerQueue({multi_count, config_.users, 1});
+  for (uint32_t m = 0; m < multi_count; ++m) {
+    CURLM* multi = curl_multi_init();
+    if (!multi) throw std::runtime_error("engine: curl_multi_init failed");
+    multis_[m] = multi;
+    contexts_[m] = MultiContext{this, m};
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Engine::on_socket);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, &contexts_[m]);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Engine::on_timer);
+    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, &contexts_[m]);
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(config_.users_per_multi) + 4);
+  }
+
+  for (const auto& spec : config_.requests) {
+    curl_slist* list = nullptr;
+    for (const auto& h : spec.headers) list = curl_slist_append(list, h.c_str());
+    list = curl_slist_append(list, "Expect:");  // no 100-continue round trip for bodies
+    header_lists_.push_back(list);
+  }
+  stats_.resize(config_.requests.size());
+
+  users_.resize(config_.users);
+  for (uint32_t i = 0; i < config_.users; ++i) {
+    VirtualUser& u = users_[i];
+    u.id = i;
+    u.multi = i / config_.users_per_multi;
+    u.easy = curl_easy_init();
+    if (!u.easy) throw std::runtime_error("engine: curl_easy_init failed");
+    curl_easy_setopt(u.easy, CURLOPT_PRIVATE, &u);
+    curl_easy_setopt(u.easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(u.easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(u.easy, CURLOPT_WRITEFUNCTION, &discard_body);
+    curl_easy_setopt(u.easy, CURLOPT_OPENSOCKETFUNCTION, &Engine::on_open_socket);
+    curl_easy_setopt(u.easy, CURLOPT_OPENSOCKETDATA, this);
+  }
+}
+
+Engine::~Engine() {
+  for (auto& u : users_) {
+    if (u.state == VirtualUser::State::in_flight) curl_multi_remove_handle(multis_[u.multi], u.easy);
+    if (u.easy) curl_easy_cleanup(u.easy);
+  }
+  for (CURLM* m : multis_) {
+    if (m) curl_multi_cleanup(m);
+  }
+  for (curl_slist* l : header_lists_) curl_slist_free_all(l);
+  if (wake_fd_ >= 0) close(wake_fd_);
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+}
+
+void Engine::request_stop() {
+  stop_requested_.store(true, std::memory_order_relaxed);
+  const uint64_t one = 1;
+  [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
+}
+
+curl_socket_t Engine::on_open_socket(void* clientp, curlsocktype, struct curl_sockaddr* address) {
+  auto* self = static_cast<Engine*>(clientp);
+  const int fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (fd < 0) return CURL_SOCKET_BAD;
+  // A new socket may reuse the number of one curl closed: whatever we knew is stale
+  // (closing removed it from the epoll set).
+  if (static_cast<size_t>(fd) >= self->fds_.size()) self->fds_.resize(static_cast<size_t>(fd) + 64);
+  self->fds_[static_cast<size_t>(fd)] = FdState{};
+  return fd;
+}
+
+int Engine::on_socket(CURL*, curl_socket_t fd, int what, void* userp, void*) {
+  auto* ctx = static_cast<MultiContext*>(userp);
+  ctx->engine->watch(fd, ctx->index, what);
+  return 0;
+}
+
+int Engine::on_timer(CURLM*, long timeout_ms, void* userp) {
+  auto* ctx = static_cast<MultiContext*>(userp);
+  if (timeout_ms < 0) {
+    ctx->engine->timers_.cancel(kMultiTimer, ctx->index);
+  } else {
+    ctx->engine->timers_.arm(kMultiTimer, ctx->index, common::steady_now_ns() + timeout_ms * 1'000'000);
+  }
+  return 0;
+}
+
+// Keeps the epoll set in step with what curl wants, with as few epoll_ctl calls as
+// possible: an idle keep-alive socket that curl stops watching stays registered for
+// input (it is silent unless the server closes it), so reusing it costs nothing.
+void Engine::watch(curl_socket_t fd, uint32_t multi, int what) {
+  if (fd < 0) return;
+  if (static_cast<size_t>(fd) >= fds_.size()) fds_.resize(static_cast<size_t>(fd) + 64);
+  FdState& st = fds_[static_cast<size_t>(fd)];
+  if (what == CURL_POLL_REMOVE) {
+    st.wanted = false;
+    if (st.registered && (st.events & EPOLLOUT)) {
+      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+      st.registered = false;
+    }
+    return;
+  }
+  uint32_t events = 0;
+  if (what & CURL_POLL_IN) events |= EPOLLIN;
+  if (what & CURL_POLL_OUT) events |= EPOLLOUT;
+  st.wanted = true;
+  if (st.registered && st.events == events && st.multi == multi) return;
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.u64 = epoll_tag(multi, fd);
+  int rc = epoll_ctl(epoll_fd_, st.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
+  if (rc != 0 && errno == ENOENT) rc = epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  if (rc != 0 && errno == EEXIST) rc = epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+  st.registered = rc == 0;
+  st.events = events;
+  st.multi = multi;
+}
+
+void Engine::unwatch_stray(int fd) {
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  if (static_cast<size_t>(fd) < fds_.size()) fds_[static_cast<size_t>(fd)].registered = false;
+}
+
+void Engine::socket_action(uint32_t multi, curl_socket_t fd, int ev_bitmask) {
+  int running = 0;
+  curl_multi_socket_action(multis_[multi], fd, ev_bitmask, &running);
+  if (!multi_dirty_[multi]) {
+    multi_dirty_[multi] = 1;
+    dirty_list_.push_back(multi);
+  }
+}
+
+// A socket_action call can complete transfers, and finishing one can start the user's
+// next request (which arms a zero timeout): keep draining until nothing is left, or the
+// loop would block in epoll with work pending.
+void Engine::drain_completions() {
+  while (!dirty_list_.empty()) {
+    std::vector<uint32_t> dirty;
+    dirty.swap(dirty_list_);
+    for (uint32_t m : dirty) {
+      multi_dirty_[m] = 0;
+      int left = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multis_[m], &left)) {
+        if (msg->msg == CURLMSG_DONE) finish_transfer(msg->easy_handle, msg->data.result, common::steady_now_ns());
+      }
+    }
+    run_due_timers(common::steady_now_ns());
+  }
+}
+
+void Engine::finish_transfer(CURL* easy, CURLcode result, int64_t now_ns) {
+  VirtualUser* user = nullptr;
+  curl_easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&user));
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  long request_size = 0, header_size = 0;
+  curl_off_t body_size = 0;
+  curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_size);
+  curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_size);
+  curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &body_size);
+
+  wire::RequestStats& s = stats_[user->step];
+  const auto& spec = config_.requests[user->step];
+  ++s.requests;
+  s.bytes_sent += static_cast<uint64_t>(request_size);
+  s.bytes_received += static_cast<uint64_t>(header_size) + static_cast<uint64_t>(body_size);
+  const auto failure = classify_transfer(result, status, spec.expect_status);
+  if (failure) ++s.failures[*failure];
+  if (status > 0) s.count_status(static_cast<uint16_t>(status));
+  if (status > 0 || failure == wire::FailureKind::timeout) {
+    s.latency_us.record(static_cast<uint64_t>(std::max<int64_t>(0, now_ns - user->started_ns) / 1000));
+  }
+
+  curl_multi_remove_handle(multis_[user->multi], easy);
+  --in_flight_;
+  user->step = next_step(user->step, static_cast<uint32_t>(config_.requests.size()));
+  if (stopping_) {
+    user->state = VirtualUser::State::finished;
+    --active_;
+  } else if (config_.think_time.count() > 0) {
+    user->state = VirtualUser::State::thinking;
+    timers_.arm(kUserTimer, user->id,
+                now_ns + std::chrono::duration_cast<std::chrono::nanoseconds>(config_.think_time).count());
+  } else {
+    start_request(*user, now_ns);
+  }
+}
+
+void Engine::configure(VirtualUser& user, const wire::RequestSpec& spec) {
+  CURL* e = user.easy;
+  curl_easy_setopt(e, CURLOPT_URL, spec.url.c_str());
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, header_lists_[user.step]);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout_ms));
+  if (spec.method == "GET" && spec.body.empty()) {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, nullptr);
+  } else if (spec.method == "HEAD") {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, nullptr);
+  } else {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(spec.body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, spec.body.c_str());
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec.method == "POST" ? nullptr : spec.method.c_str());
+  }
+  user.configured_step = static_cast<int32_t>(user.step);
+}
+
+void Engine::start_request(VirtualUser& user, int64_t now_ns) {
+  const auto& spec = config_.requests[user.step];
+  if (user.configured_step != static_cast<int32_t>(user.step)) configure(user, spec);
+  user.started_ns = now_ns;
+  if (curl_multi_add_handle(multis_[user.multi], user.easy) != CURLM_OK) {
+    // Counted, never lost: the request was due and could not be issued.
+    wire::RequestStats& s = stats_[user.step];
+    ++s.requests;
+    ++s.failures[wire::FailureKind::other];
+    user.state = VirtualUser::State::finished;
+    --active_;
+    return;
+  }
+  user.state = VirtualUser::State::in_flight;
+  ++in_flight_;
+}
+
+void Engine::spawn_due(int64_t now_ns) {
+  if (stopping_) return;
+  const double rate = config_.spawn_rate;
+  while (spawned_ < config_.users) {
+    const int64_t due = rate > 0 ? start_ns_ + static_cast<int64_t>(spawned_ * 1e9 / rate) : start_ns_;
+    if (due > now_ns) {
+      timers_.arm(kSpawnTimer, 0, due);
+      return;
+    }
+    VirtualUser& u = users_[spawned_++];
+    ++active_;
+    start_request(u, now_ns);
+  }
+}
+
+void Engine::begin_stopping() {
+  if (stopping_) return;
+  stopping_ = true;
+  timers_.cancel(kSpawnTimer, 0);
+  for (auto& u : users_) {
+    if (u.state == VirtualUser::State::thinking) {
+      timers_.cancel(kUserTimer, u.id);
+      u.state = VirtualUser::State::finished;
+      --active_;
+    }
+  }
+}
+
+void Engine::run_due_timers(int64_t now_ns) {
+  while (auto due = timers_.pop_due(now_ns)) {
+    switch (due->kind) {
+      case kMultiTimer:
+        socket_action(due->id, CURL_SOCKET_TIMEOUT, 0);
+        break;
+      case kUserTimer:
+        if (!stopping_ && users_[due->id].state == VirtualUser::State::thinking) {
+          start_request(users_[due->id], now_ns);
+        }
+        break;
+      case kSpawnTimer:
+        spawn_due(now_ns);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+void Engine::maybe_cut_window(uint64_t unix_ms) {
+  const uint64_t index = wire::window_index_at(unix_ms, config_.interval_ms);
+  if (index == window_index_) return;
+  cut_window(false);
+  window_index_ = index;
+}
+
+void Engine::cut_window(bool final) {
+  EngineWindow out;
+  out.engine = config_.engine_id;
+  out.final = final;
+  out.window.index = window_index_;
+  out.window.interval_ms = config_.interval_ms;
+  out.window.active_users = active_;
+  for (size_t i = 0; i < stats_.size(); ++i) {
+    auto [it, inserted] = out.window.requests.try_emplace(config_.requests[i].name, std::move(stats_[i]));
+    if (!inserted) it->second.merge(stats_[i]);  // two specs share a name: one line in the report
+    stats_[i] = wire::RequestStats{};
+  }
+  mailbox_.post(std::move(out));
+}
+
+void Engine::run() {
+  start_ns_ = config_.start_steady_ns > 0 ? config_.start_steady_ns : common::steady_now_ns();
+  stop_at_ns_ = start_ns_ + std::chrono::duration_cast<std::chrono::nanoseconds>(config_.duration).count();
+  window_index_ = wire::window_index_at(common::unix_now_ms(), config_.interval_ms);
+  timers_.arm(kSpawnTimer, 0, start_ns_);
+
+  epoll_event events[kMaxEvents];
+  for (;;) {
+    int64_t now = common::steady_now_ns();
+    if (!stopping_ && (now >= stop_at_ns_ || stop_requested_.load(std::memory_order_relaxed))) {
+      begin_stopping();
+    }
+    run_due_timers(now);
+    drain_completions();
+    if (stopping_ && in_flight_ == 0) break;
+
+    // Sleep until the next timer, the next window boundary or the stop instant.
+    int64_t wake = stopping_ ? now + 1'000'000'000 : stop_at_ns_;
+    if (auto t = timers_.next_deadline()) wake = std::min(wake, *t);
+    const uint64_t unix_ms = common::unix_now_ms();
+    const uint64_t next_cut_ms = (wire::window_index_at(unix_ms, config_.interval_ms) + 1) * config_.interval_ms;
+    wake = std::min<int64_t>(wake, now + static_cast<int64_t>(next_cut_ms - unix_ms) * 1'000'000);
+    const int timeout_ms = wake <= now ? 0 : static_cast<int>((wake - now + 999'999) / 1'000'000);
+
+    const int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
+    maybe_cut_window(common::unix_now_ms());
+    for (int i = 0; i < n; ++i) {
+      const uint64_t tag = events[i].data.u64;
+      if (tag == kWakeTag) {
+        uint64_t drained = 0;
+        [[maybe_unused]] auto r = read(wake_fd_, &drained, sizeof drained);
+        continue;
+      }
+      const auto multi = static_cast<uint32_t>(tag >> 32);
+      const auto fd = static_cast<int>(tag & 0xffffffffu);
+      if (static_cast<size_t>(fd) < fds_.size() && !fds_[static_cast<size_t>(fd)].wanted) {
+        unwatch_stray(fd);  // an idle keep-alive socket woke up: the server closed it
+        continue;
+      }
+      int mask = 0;
+      if (events[i].events & EPOLLIN) mask |= CURL_CSELECT_IN;
+      if (events[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
+      if (events[i].events & (EPOLLERR | EPOLLHUP)) mask |= CURL_CSELECT_ERR;
+      socket_action(multi, fd, mask);
+    }
+  }
+  maybe_cut_window(common::unix_now_ms());
+  cut_window(true);
+}
+
+}  // namespace grid::agent

@@ -1,0 +1,88 @@
+#include "agent/engine_pool.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include <curl/curl.h>
+
+#include "protocol/common/allocation.hpp"
+#include "protocol/common/clock.hpp"
+
+namespace grid::agent {
+
+EnginePool::EnginePool(const LoadPlan& plan, unsigned threads) : interval_ms_(plan.interval_ms) {
+  static std::once_flag curl_once;
+  std::call_once(curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const auto shares = common::split_evenly(plan.users, threads);
+  // Engines start together a moment from now, so thread start-up skew does not skew the ramp.
+  const int64_t start = common::steady_now_ns() + 20'000'000;
+  for (unsigned t = 0; t < threads; ++t) {
+    EngineConfig c;
+    c.engine_id = t;
+    c.requests = plan.requests;
+    c.users = static_cast<uint32_t>(shares[t]);
+    c.spawn_rate = plan.users ? plan.spawn_rate * static_cast<double>(shares[t]) / plan.users : 0;
+    c.think_time = plan.think_time;
+    c.duration = plan.duration;
+    c.interval_ms = plan.interval_ms;
+    c.start_steady_ns = start;
+    c.users_per_multi = plan.users_per_multi;
+    engines_.push_back(std::make_unique<Engine>(std::move(c), mailbox_));
+  }
+  next_unposted_.assign(threads, 0);
+  final_.assign(threads, false);
+  for (auto& e : engines_) threads_.emplace_back([engine = e.get()] { engine->run(); });
+}
+
+EnginePool::~EnginePool() {
+  request_stop();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void EnginePool::request_stop() {
+  for (auto& e : engines_) e->request_stop();
+}
+
+std::vector<wire::StatsWindow> EnginePool::poll(std::chrono::milliseconds wait) {
+  std::vector<wire::StatsWindow> released;
+  if (finished_) return released;
+  for (auto& ew : mailbox_.take(wait)) {
+    next_unposted_[ew.engine] = std::max(next_unposted_[ew.engine], ew.window.index + 1);
+    if (ew.final) final_[ew.engine] = true;
+    auto [it, inserted] = pending_.try_emplace(ew.window.index, ew.window);
+    if (!inserted) it->second.merge(ew.window);
+  }
+  // Windows below the lowest index a running engine has not posted yet are complete;
+  // a stopped engine holds nothing back.
+  const bool all_final = std::all_of(final_.begin(), final_.end(), [](bool f) { return f; });
+  uint64_t complete_below = UINT64_MAX;
+  for (size_t e = 0; e < engines_.size(); ++e) {
+    if (!final_[e]) complete_below = std::min(complete_below, next_unposted_[e]);
+  }
+  while (!pending_.empty() && (all_final || pending_.begin()->first < complete_below)) {
+    auto node = pending_.extract(pending_.begin());
+    if (have_released_) {
+      for (uint64_t gap = next_release_; gap < node.key(); ++gap) {
+        wire::StatsWindow empty;
+        empty.index = gap;
+        empty.interval_ms = interval_ms_;
+        released.push_back(std::move(empty));
+      }
+    }
+    have_released_ = true;
+    next_release_ = node.key() + 1;
+    released.push_back(std::move(node.mapped()));
+  }
+  if (all_final && pending_.empty()) {
+    finished_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  return released;
+}
+
+}  // namespace grid::agent

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "agent/engine.hpp"
+#include "agent/window_mailbox.hpp"
+#include "protocol/wire/request_spec.hpp"
+#include "protocol/wire/stats_window.hpp"
+
+namespace grid::agent {
+
+/// What a pool of engines runs: the load of one node, split across its threads.
+struct LoadPlan {
+  std::vector<wire::RequestSpec> requests;
+  uint32_t users = 0;
+  double spawn_rate = 0;                    // users/s for the whole node; 0 = all at once
+  std::chrono::milliseconds think_time{0};
+  std::chrono::milliseconds duration{0};
+  uint32_t interval_ms = 1000;
+  uint32_t users_per_multi = 32;
+};
+
+/// Runs one node's load on N engine threads and merges the windows they cut into one
+/// window per index. A window index is released once every engine has moved past it (or
+/// stopped), so each released window is complete and released exactly once, in order;
+/// indexes no engine reported (a stalled machine) are released as empty windows.
+class EnginePool {
+public:
+  /// Starts `threads` engines (0 = one per core), users split evenly among them.
+  EnginePool(const LoadPlan& plan, unsigned threads);
+  ~EnginePool();  // stops and joins
+
+  /// Asks every engine to stop starting requests and drain. Async-signal-safe.
+  void request_stop();
+
+  /// Complete windows released since the last call, waiting up to `wait` for one.
+  std::vector<wire::StatsWindow> poll(std::chrono::milliseconds wait);
+
+  /// True once every engine has stopped and every window has been released by poll().
+  bool finished() const { return finished_; }
+
+  unsigned threads() const { return static_cast<unsigned>(engines_.size()); }
+
+private:
+  WindowMailbox mailbox_;
+  std::vector<std::unique_ptr<Engine>> engines_;
+  std::vector<std::thread> threads_;
+  std::vector<uint64_t> next_unposted_;  // per engine: newest index it posted, + 1
+  std::vector<bool> final_;            // per engine: posted its final window
+  std::map<uint64_t, wire::StatsWindow> pending_;
+  bool have_released_ = false;
+  uint64_t next_release_ = 0;
+  uint32_t interval_ms_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace grid::agent

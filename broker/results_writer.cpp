@@ -1,0 +1,32 @@
+#include "broker/results_writer.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+#include <system_error>
+
+#include "broker/summary_json.hpp"
+#include "broker/timeseries_csv.hpp"
+
+namespace grid::broker {
+
+ResultsWriter::ResultsWriter(std::string dir) : dir_(std::move(dir)) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) throw std::runtime_error(dir_ + ": cannot create the results directory (" + ec.message() + ")");
+  const std::string csv = dir_ + "/timeseries.csv";
+  timeseries_.open(csv, std::ios::trunc);
+  if (!timeseries_) throw std::runtime_error(csv + ": cannot write");
+  timeseries_ << timeseries_header() << '\n' << std::flush;
+}
+
+void ResultsWriter::on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run) {
+  timeseries_ << timeseries_row(window, info.started_unix_ms) << '\n' << std::flush;
+  write_json_atomically(dir_ + "/summary.json", summary_json(info, run));
+}
+
+void ResultsWriter::on_finish(const RunInfo& info, const RunAggregator& run) {
+  timeseries_.flush();
+  write_json_atomically(dir_ + "/summary.json", summary_json(info, run));
+}
+
+}  // namespace grid::broker

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <fstream>
+#include <string>
+
+#include "broker/run_aggregator.hpp"
+#include "broker/run_info.hpp"
+#include "protocol/wire/stats_window.hpp"
+
+namespace grid::broker {
+
+/// Keeps a run's results directory current as the run goes: one timeseries.csv row per
+/// window, flushed at once, and summary.json rewritten atomically after each window, so
+/// a crash loses at most the interval in progress.
+class ResultsWriter {
+public:
+  /// Creates `dir` (and parents) and starts timeseries.csv. Throws std::runtime_error
+  /// naming the path when it cannot.
+  explicit ResultsWriter(std::string dir);
+
+  /// Records a complete window; `run` already includes it.
+  void on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run);
+
+  /// Writes the final summary.json.
+  void on_finish(const RunInfo& info, const RunAggregator& run);
+
+  const std::string& dir() const { return dir_; }
+
+private:
+  std::string dir_;
+  std::ofstream timeseries_;
+};
+
+}  // namespace grid::broker

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace grid::broker {
+
+/// What the outputs say about a run besides its statistics.
+struct RunInfo {
+  std::string campaign;
+  std::string state = "running";  // "running" while the test goes on, then "finished"
+  uint64_t started_unix_ms = 0;
+  uint64_t duration_ms = 0;       // planned
+  double elapsed_s = 0;           // since start
+  uint32_t users = 0;             // planned
+  unsigned threads = 0;
+  uint32_t interval_ms = 0;
+};
+
+}  // namespace grid::broker

@@ -1,0 +1,84 @@
+#include "broker/summary_json.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+namespace grid::broker {
+namespace {
+
+double ms(uint64_t us) { return static_cast<double>(us) / 1000.0; }
+double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+}  // namespace
+
+nlohmann::json stats_json(const wire::RequestStats& s, double elapsed_s) {
+  nlohmann::json by_kind = nlohmann::json::object();
+  for (size_t k = 0; k < wire::kFailureKindCount; ++k) {
+    by_kind[std::string(wire::kFailureKindNames[k])] = s.failures.by_kind[k];
+  }
+  nlohmann::json codes = nlohmann::json::object();
+  for (const auto& sc : s.status_codes) codes[std::to_string(sc.code)] = sc.count;
+  const auto& h = s.latency_us;
+  return {
+      {"requests", s.requests},
+      {"failures", s.failed()},
+      {"failures_by_kind", by_kind},
+      {"status_codes", codes},
+      {"rps", elapsed_s > 0 ? round3(static_cast<double>(s.requests) / elapsed_s) : 0.0},
+      {"bytes_sent", s.bytes_sent},
+      {"bytes_received", s.bytes_received},
+      {"latency_ms",
+       {{"samples", h.count()},
+        {"min", ms(h.min())},
+        {"mean", round3(h.mean() / 1000.0)},
+        {"p50", ms(h.percentile(50))},
+        {"p90", ms(h.percentile(90))},
+        {"p95", ms(h.percentile(95))},
+        {"p99", ms(h.percentile(99))},
+        {"p999", ms(h.percentile(99.9))},
+        {"max", ms(h.max())}}},
+  };
+}
+
+nlohmann::json summary_json(const RunInfo& info, const RunAggregator& run) {
+  nlohmann::json requests = nlohmann::json::array();
+  for (const auto& [name, stats] : run.by_name()) {
+    nlohmann::json r = stats_json(stats, info.elapsed_s);
+    r["name"] = name;
+    requests.push_back(std::move(r));
+  }
+  return {
+      {"schema", "loadgrid.summary/1"},
+      {"campaign", info.campaign},
+      {"state", info.state},
+      {"started_unix_ms", info.started_unix_ms},
+      {"duration_s", static_cast<double>(info.duration_ms) / 1000.0},
+      {"elapsed_s", round3(info.elapsed_s)},
+      {"users", info.users},
+      {"threads", info.threads},
+      {"interval_ms", info.interval_ms},
+      {"windows", run.windows()},
+      {"total", stats_json(run.total(), info.elapsed_s)},
+      {"requests", requests},
+  };
+}
+
+void write_json_atomically(const std::string& path, const nlohmann::json& doc) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) throw std::runtime_error(tmp + ": cannot write (" + std::strerror(errno) + ")");
+    out << doc.dump(2) << '\n';
+    out.flush();
+    if (!out) throw std::runtime_error(tmp + ": write failed (" + std::strerror(errno) + ")");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    throw std::runtime_error(path + ": cannot replace (" + std::strerror(errno) + ")");
+  }
+}
+
+}  // namespace grid::broker

@@ -1,0 +1,34 @@
+#include "broker/timeseries_csv.hpp"
+
+#include <cstdio>
+
+namespace grid::broker {
+
+std::string timeseries_header() {
+  std::string h = "window_start_unix_ms,elapsed_s,users,requests,rps,failures";
+  for (auto name : wire::kFailureKindNames) h += ",failures_" + std::string(name);
+  h += ",bytes_sent,bytes_received,latency_mean_ms,p50_ms,p90_ms,p95_ms,p99_ms,max_ms";
+  return h;
+}
+
+std::string timeseries_row(const wire::StatsWindow& w, uint64_t started_unix_ms) {
+  const wire::RequestStats t = w.total();
+  const double interval_s = w.interval_ms / 1000.0;
+  const double elapsed = w.end_ms() > started_unix_ms ? (w.end_ms() - started_unix_ms) / 1000.0 : 0.0;
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "%llu,%.3f,%u,%llu,%.1f,%llu",
+                static_cast<unsigned long long>(w.start_ms()), elapsed, w.active_users,
+                static_cast<unsigned long long>(t.requests), t.requests / interval_s,
+                static_cast<unsigned long long>(t.failed()));
+  std::string row = buf;
+  for (uint64_t n : t.failures.by_kind) row += "," + std::to_string(n);
+  const auto& h = t.latency_us;
+  std::snprintf(buf, sizeof buf, ",%llu,%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f",
+                static_cast<unsigned long long>(t.bytes_sent),
+                static_cast<unsigned long long>(t.bytes_received), h.mean() / 1000.0,
+                h.percentile(50) / 1000.0, h.percentile(90) / 1000.0, h.percentile(95) / 1000.0,
+                h.percentile(99) / 1000.0, h.max() / 1000.0);
+  return row + buf;
+}
+
+}  // namespace grid::broker

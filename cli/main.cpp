@@ -1,0 +1,57 @@
+// The `loadgrid` executable: dispatches to one subcommand. Kept thin on purpose: each
+// subcommand parses its own options and maps its errors to exit codes.
+
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "cli/exit_codes.hpp"
+#include "cli/subcommands.hpp"
+#include "target/target_command.hpp"
+
+namespace {
+
+struct Subcommand {
+  std::string_view name;
+  std::string_view summary;
+  int (*entry)(int, char**);
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"run", "run a campaign on this machine and print the report", &grid::cli::run_main},
+    {"target", "serve the built-in HTTP test target", &grid::target::target_main},
+};
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: loadgrid <subcommand> [options]   (loadgrid <subcommand> --help for its options)\n\n"
+               "subcommands:\n");
+  for (const auto& s : kSubcommands) {
+    std::fprintf(out, "  %-8.*s %.*s\n", static_cast<int>(s.name.size()), s.name.data(),
+                 static_cast<int>(s.summary.size()), s.summary.data());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return grid::cli::kExitUsage;
+  }
+  const std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    usage(stdout);
+    return grid::cli::kExitOk;
+  }
+  if (name == "--version") {
+    std::printf("loadgrid 0.1.0\n");
+    return grid::cli::kExitOk;
+  }
+  for (const auto& s : kSubcommands) {
+    if (s.name == name) return s.entry(argc - 1, argv + 1);
+  }
+  std::fprintf(stderr, "loadgrid: unknown subcommand '%s'\n\n", argv[1]);
+  usage(stderr);
+  return grid::cli::kExitUsage;
+}

@@ -1,0 +1,10 @@
+#pragma once
+
+// Entry points of the `loadgrid` subcommands. Each takes the arguments after the
+// subcommand name (argv[0] is the subcommand) and returns the process exit code.
+
+namespace grid::cli {
+
+int run_main(int argc, char** argv);
+
+}  // namespace grid::cli

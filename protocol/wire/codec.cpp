@@ -1,0 +1,57 @@
+#include "protocol/wire/codec.hpp"
+
+namespace grid::wire {
+namespace {
+
+// Bounds on what one frame may unpack to, so a hostile frame cannot make us allocate
+// without limit (a 5-byte array header may claim 4 billion elements).
+const msgpack::unpack_limit kLimits(/*array=*/1u << 20, /*map=*/1u << 16, /*str=*/1u << 20,
+                                    /*bin=*/1u << 20, /*ext=*/0, /*depth=*/16);
+
+}  // namespace
+
+common::Result<Envelope> decode_envelope(std::string_view frame) {
+  if (frame.empty()) return common::Error{"empty frame"};
+  Envelope env;
+  env.zone = std::make_shared<msgpack::zone>();
+  try {
+    size_t offset = 0;
+    bool referenced = false;
+    msgpack::object root = msgpack::unpack(*env.zone, frame.data(), frame.size(), offset,
+                                           referenced, nullptr, nullptr, kLimits);
+    if (offset != frame.size()) {
+      return common::Error{std::to_string(frame.size() - offset) + " trailing bytes after the message"};
+    }
+    if (root.type != msgpack::type::ARRAY) return common::Error{"envelope is not an array"};
+    if (root.via.array.size < 4) {
+      return common::Error{"envelope has " + std::to_string(root.via.array.size) +
+                           " fields, expected 4 (type, version, node_id, body)"};
+    }
+    const msgpack::object* f = root.via.array.ptr;
+    if (f[0].type != msgpack::type::POSITIVE_INTEGER || f[0].via.u64 > 255) {
+      return common::Error{"envelope type is not a small unsigned integer"};
+    }
+    env.type = static_cast<MessageType>(f[0].via.u64);
+    if (f[1].type != msgpack::type::POSITIVE_INTEGER) {
+      return common::Error{"envelope version is not an unsigned integer"};
+    }
+    if (f[1].via.u64 != kProtocolVersion) {
+      return common::Error{"unsupported protocol version " + std::to_string(f[1].via.u64) +
+                           " (this node speaks " + std::to_string(kProtocolVersion) + ")"};
+    }
+    env.version = static_cast<uint16_t>(f[1].via.u64);
+    if (f[2].type != msgpack::type::STR) return common::Error{"envelope node_id is not a string"};
+    env.node_id.assign(f[2].via.str.ptr, f[2].via.str.size);
+    if (!is_known(env.type)) {
+      return common::Error{"unknown message type " + std::to_string(f[0].via.u64)};
+    }
+    env.body = f[3];
+  } catch (const msgpack::insufficient_bytes&) {
+    return common::Error{"truncated frame"};
+  } catch (const std::exception& e) {
+    return common::Error{std::string("malformed frame: ") + e.what()};
+  }
+  return env;
+}
+
+}  // namespace grid::wire

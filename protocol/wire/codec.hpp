@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <msgpack.hpp>
+
+#include "protocol/common/result.hpp"
+#include "protocol/wire/messages.hpp"
+
+namespace grid::wire {
+
+/// Version of the envelope and of every body layout. A receiver rejects other versions.
+inline constexpr uint16_t kProtocolVersion = 1;
+
+/// A decoded envelope whose body has not been converted yet. Owns the unpacked data.
+struct Envelope {
+  MessageType type{};
+  uint16_t version = 0;
+  std::string node_id;
+  msgpack::object body;                 // points into `zone`
+  std::shared_ptr<msgpack::zone> zone;  // keeps `body` alive
+};
+
+/// Encodes `message` in the versioned envelope `[type, version, node_id, body]`.
+template <class M>
+std::string encode(const M& message, std::string_view node_id) {
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> packer(buffer);
+  packer.pack_array(4);
+  packer.pack(static_cast<uint8_t>(M::kType));
+  packer.pack(kProtocolVersion);
+  packer.pack(node_id);
+  packer.pack(message);
+  return std::string(buffer.data(), buffer.size());
+}
+
+/// Decodes the envelope of an untrusted frame. Never throws: malformed, truncated,
+/// oversized, trailing-garbage, wrong-typed, unknown-type and unknown-version input each
+/// give an Error naming what was wrong.
+common::Result<Envelope> decode_envelope(std::string_view frame);
+
+/// Converts the body of `envelope` to message `M` and validates it. Never throws.
+template <class M>
+common::Result<M> decode_body(const Envelope& envelope) {
+  if (envelope.type != M::kType) {
+    return common::Error{"expected message type " + std::to_string(static_cast<int>(M::kType)) +
+                         ", got " + std::to_string(static_cast<int>(envelope.type))};
+  }
+  M message;
+  try {
+    envelope.body.convert(message);
+  } catch (const std::exception& e) {
+    return common::Error{"malformed body of message type " +
+                         std::to_string(static_cast<int>(M::kType)) + ": " + e.what()};
+  }
+  if (auto problem = message.validate()) return common::Error{*problem};
+  return message;
+}
+
+}  // namespace grid::wire

@@ -1,0 +1,46 @@
+#include "protocol/wire/stats_window.hpp"
+
+namespace grid::wire {
+
+RequestStats StatsWindow::total() const {
+  RequestStats sum;
+  for (const auto& [name, stats] : requests) sum.merge(stats);
+  return sum;
+}
+
+bool StatsWindow::merge(const StatsWindow& other) {
+  if (other.index != index || other.interval_ms != interval_ms) return false;
+  active_users += other.active_users;
+  for (const auto& [name, stats] : other.requests) requests[name].merge(stats);
+  return true;
+}
+
+std::optional<std::string> StatsWindow::validate() const {
+  if (interval_ms == 0) return "stats window has a zero interval";
+  for (const auto& [name, s] : requests) {
+    const std::string where = "request '" + name + "' in window " + std::to_string(index);
+    if (s.failed() > s.requests) {
+      return where + ": " + std::to_string(s.failed()) + " failures exceed " +
+             std::to_string(s.requests) + " requests";
+    }
+    uint64_t responses = 0;
+    for (size_t i = 0; i < s.status_codes.size(); ++i) {
+      const auto& sc = s.status_codes[i];
+      if (sc.count == 0) return where + ": status " + std::to_string(sc.code) + " has a zero count";
+      if (i > 0 && sc.code <= s.status_codes[i - 1].code) {
+        return where + ": status codes are not strictly ascending";
+      }
+      responses += sc.count;
+    }
+    if (responses > s.requests) {
+      return where + ": " + std::to_string(responses) + " responses exceed " +
+             std::to_string(s.requests) + " requests";
+    }
+    if (s.latency_us.count() > s.requests) {
+      return where + ": more latency samples than requests";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace grid::wire

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <msgpack.hpp>
+
+#include "protocol/wire/request_stats.hpp"
+
+namespace grid::wire {
+
+/// The statistics of one stats window: all requests that completed while the wall clock
+/// was in [index * interval_ms, (index + 1) * interval_ms) milliseconds since the Unix
+/// epoch. Windows are aligned to wall-clock multiples of the interval so that windows cut
+/// by different threads and machines line up and merge.
+struct StatsWindow {
+  uint64_t index = 0;          // unix_ms / interval_ms at the window's start
+  uint32_t interval_ms = 0;    // window length
+  uint32_t active_users = 0;   // users running when the window was cut (sum over merged sources)
+  std::map<std::string, RequestStats> requests;  // by request name
+
+  uint64_t start_ms() const { return index * interval_ms; }
+  uint64_t end_ms() const { return (index + 1) * interval_ms; }
+
+  /// Sum over every request name.
+  RequestStats total() const;
+
+  /// Adds a window of the same index and interval (from another thread or node).
+  /// Returns false, changing nothing, when index or interval differ.
+  bool merge(const StatsWindow& other);
+
+  /// Names what is inconsistent (failures above requests, unsorted status codes, ...),
+  /// or std::nullopt when the window is valid. Decoders call it on untrusted input.
+  std::optional<std::string> validate() const;
+
+  MSGPACK_DEFINE(index, interval_ms, active_users, requests)
+};
+
+/// Index of the window holding wall-clock instant `unix_ms`. Pure; interval must be > 0.
+constexpr uint64_t window_index_at(uint64_t unix_ms, uint32_t interval_ms) {
+  return unix_ms / interval_ms;
+}
+
+}  // namespace grid::wire
