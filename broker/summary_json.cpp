@@ -15,12 +15,12 @@ double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
 
 }  // namespace
 
-nlohmann::json stats_json(const wire::RequestStats& s, double elapsed_s) {
-  nlohmann::json by_kind = nlohmann::json::object();
+nlohmann::ordered_json stats_json(const wire::RequestStats& s, double elapsed_s) {
+  nlohmann::ordered_json by_kind = nlohmann::ordered_json::object();
   for (size_t k = 0; k < wire::kFailureKindCount; ++k) {
     by_kind[std::string(wire::kFailureKindNames[k])] = s.failures.by_kind[k];
   }
-  nlohmann::json codes = nlohmann::json::object();
+  nlohmann::ordered_json codes = nlohmann::ordered_json::object();
   for (const auto& sc : s.status_codes) codes[std::to_string(sc.code)] = sc.count;
   const auto& h = s.latency_us;
   return {
@@ -44,10 +44,10 @@ nlohmann::json stats_json(const wire::RequestStats& s, double elapsed_s) {
   };
 }
 
-nlohmann::json summary_json(const RunInfo& info, const RunAggregator& run) {
-  nlohmann::json requests = nlohmann::json::array();
+nlohmann::ordered_json summary_json(const RunInfo& info, const RunAggregator& run) {
+  nlohmann::ordered_json requests = nlohmann::ordered_json::array();
   for (const auto& [name, stats] : run.by_name()) {
-    nlohmann::json r = stats_json(stats, info.elapsed_s);
+    nlohmann::ordered_json r = stats_json(stats, info.elapsed_s);
     r["name"] = name;
     requests.push_back(std::move(r));
   }
@@ -67,7 +67,7 @@ nlohmann::json summary_json(const RunInfo& info, const RunAggregator& run) {
   };
 }
 
-void write_json_atomically(const std::string& path, const nlohmann::json& doc) {
+void write_json_atomically(const std::string& path, const nlohmann::ordered_json& doc) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);

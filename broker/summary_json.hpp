@@ -12,13 +12,13 @@ namespace grid::broker {
 
 /// The figures of one RequestStats as summary.json holds them (docs/summary-json.md);
 /// `elapsed_s` turns counts into rates. Pure.
-nlohmann::json stats_json(const wire::RequestStats& stats, double elapsed_s);
+nlohmann::ordered_json stats_json(const wire::RequestStats& stats, double elapsed_s);
 
 /// The whole summary.json document. Pure.
-nlohmann::json summary_json(const RunInfo& info, const RunAggregator& run);
+nlohmann::ordered_json summary_json(const RunInfo& info, const RunAggregator& run);
 
 /// Writes `doc` to `path` atomically (temporary file + rename), so a reader or a crash
 /// never sees half a file. Throws std::runtime_error naming the path on failure.
-void write_json_atomically(const std::string& path, const nlohmann::json& doc);
+void write_json_atomically(const std::string& path, const nlohmann::ordered_json& doc);
 
 }  // namespace grid::broker
