@@ -65,7 +65,7 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox)
   for (const auto& spec : config_.requests) {
     curl_slist* list = nullptr;
     for (const auto& h : spec.headers) list = curl_slist_append(list, h.c_str());
-    list = curl_slist_append(list, "Expect:");  // no 100-continue round trip for bodies
+    if (!spec.body.empty()) list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
     header_lists_.push_back(list);
   }
   stats_.resize(config_.requests.size());
@@ -177,9 +177,9 @@ void Engine::socket_action(uint32_t multi, curl_socket_t fd, int ev_bitmask) {
   }
 }
 
-// A socket_action call can complete transfers, and finishing one can start the user's
-// next request (which arms a zero timeout): keep draining until nothing is left, or the
-// loop would block in epoll with work pending.
+// Every socket_action call can complete transfers: read them all out of each multi it
+// touched before blocking, or they would wait for the next event or timeout. Starting a
+// user's next request arms a zero timeout, which makes the next epoll_wait not block.
 void Engine::drain_completions() {
   while (!dirty_list_.empty()) {
     std::vector<uint32_t> dirty;
@@ -187,11 +187,13 @@ void Engine::drain_completions() {
     for (uint32_t m : dirty) {
       multi_dirty_[m] = 0;
       int left = 0;
+      int64_t now = 0;  // read once: transfers done by one socket_action call ended together
       while (CURLMsg* msg = curl_multi_info_read(multis_[m], &left)) {
-        if (msg->msg == CURLMSG_DONE) finish_transfer(msg->easy_handle, msg->data.result, common::steady_now_ns());
+        if (msg->msg != CURLMSG_DONE) continue;
+        if (now == 0) now = common::steady_now_ns();
+        finish_transfer(msg->easy_handle, msg->data.result, now);
       }
     }
-    run_due_timers(common::steady_now_ns());
   }
 }
 
@@ -384,6 +386,7 @@ void Engine::run() {
       if (events[i].events & (EPOLLERR | EPOLLHUP)) mask |= CURL_CSELECT_ERR;
       socket_action(multi, fd, mask);
     }
+    drain_completions();
   }
   maybe_cut_window(common::unix_now_ms());
   cut_window(true);

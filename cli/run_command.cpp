@@ -20,6 +20,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/subcommands.hpp"
 #include "protocol/common/clock.hpp"
+#include "protocol/common/process_limits.hpp"
 
 namespace po = boost::program_options;
 
@@ -114,6 +115,13 @@ int run_main(int argc, char** argv) {
   const int64_t started_ns = common::steady_now_ns();
 
   const bool quiet = vm.count("quiet") > 0;
+  // Each user holds one socket; leave room for the rest of the process.
+  const uint64_t fd_limit = common::raise_open_file_limit();
+  if (fd_limit > 0 && campaign.users + 64 > fd_limit) {
+    std::fprintf(stderr, "loadgrid run: warning: %u users need about %u open files but the limit is %llu; "
+                 "connections beyond it fail as 'connect' (raise it with ulimit -n)\n",
+                 campaign.users, campaign.users + 64, static_cast<unsigned long long>(fd_limit));
+  }
   const bool tty = isatty(STDERR_FILENO) == 1;
   std::unique_ptr<agent::EnginePool> pool;
   try {
