@@ -35,6 +35,7 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox)
   if (config_.requests.empty()) throw std::invalid_argument("engine needs at least one request");
   if (config_.interval_ms == 0) throw std::invalid_argument("engine needs a stats interval > 0");
   if (config_.users_per_multi == 0) config_.users_per_multi = 1;
+  target_users_.store(config_.users);
 
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -44,24 +45,6 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox)
   ev.data.u64 = kWakeTag;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
 
-  const uint32_t multi_count = std::max<uint32_t>(
-      1, (config_.users + config_.users_per_multi - 1) / config_.users_per_multi);
-  multis_.resize(multi_count, nullptr);
-  contexts_.resize(multi_count);
-  multi_dirty_.assign(multi_count, 0);
-  timers_ = TimerQueue({multi_count, config_.users, 1});
-  for (uint32_t m = 0; m < multi_count; ++m) {
-    CURLM* multi = curl_multi_init();
-    if (!multi) throw std::runtime_error("engine: curl_multi_init failed");
-    multis_[m] = multi;
-    contexts_[m] = MultiContext{this, m};
-    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Engine::on_socket);
-    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, &contexts_[m]);
-    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Engine::on_timer);
-    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, &contexts_[m]);
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(config_.users_per_multi) + 4);
-  }
-
   for (const auto& spec : config_.requests) {
     curl_slist* list = nullptr;
     for (const auto& h : spec.headers) list = curl_slist_append(list, h.c_str());
@@ -69,27 +52,48 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox)
     header_lists_.push_back(list);
   }
   stats_.resize(config_.requests.size());
+}
 
-  users_.resize(config_.users);
-  for (uint32_t i = 0; i < config_.users; ++i) {
-    VirtualUser& u = users_[i];
-    u.id = i;
-    u.multi = i / config_.users_per_multi;
-    u.easy = curl_easy_init();
-    if (!u.easy) throw std::runtime_error("engine: curl_easy_init failed");
-    curl_easy_setopt(u.easy, CURLOPT_PRIVATE, &u);
-    curl_easy_setopt(u.easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(u.easy, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(u.easy, CURLOPT_WRITEFUNCTION, &discard_body);
-    curl_easy_setopt(u.easy, CURLOPT_OPENSOCKETFUNCTION, &Engine::on_open_socket);
-    curl_easy_setopt(u.easy, CURLOPT_OPENSOCKETDATA, this);
+// Users and their multi handles are created when first spawned, so an engine costs
+// nothing for users it never runs, and can grow when its parent gives it more.
+VirtualUser& Engine::user_slot(uint32_t id) {
+  while (users_.size() <= id) {
+    const auto uid = static_cast<uint32_t>(users_.size());
+    const uint32_t m = uid / config_.users_per_multi;
+    if (m >= multis_.size()) {
+      CURLM* multi = curl_multi_init();
+      if (!multi) throw std::runtime_error("engine: curl_multi_init failed");
+      multis_.push_back(multi);
+      multi_dirty_.push_back(0);
+      contexts_.push_back(std::make_unique<MultiContext>(MultiContext{this, m}));
+      timers_.reserve(kMultiTimer, m + 1);
+      curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Engine::on_socket);
+      curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, contexts_.back().get());
+      curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Engine::on_timer);
+      curl_multi_setopt(multi, CURLMOPT_TIMERDATA, contexts_.back().get());
+      curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(config_.users_per_multi) + 4);
+    }
+    auto u = std::make_unique<VirtualUser>();
+    u->id = uid;
+    u->multi = m;
+    u->easy = curl_easy_init();
+    if (!u->easy) throw std::runtime_error("engine: curl_easy_init failed");
+    curl_easy_setopt(u->easy, CURLOPT_PRIVATE, u.get());
+    curl_easy_setopt(u->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(u->easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(u->easy, CURLOPT_WRITEFUNCTION, &discard_body);
+    curl_easy_setopt(u->easy, CURLOPT_OPENSOCKETFUNCTION, &Engine::on_open_socket);
+    curl_easy_setopt(u->easy, CURLOPT_OPENSOCKETDATA, this);
+    timers_.reserve(kUserTimer, uid + 1);
+    users_.push_back(std::move(u));
   }
+  return *users_[id];
 }
 
 Engine::~Engine() {
   for (auto& u : users_) {
-    if (u.state == VirtualUser::State::in_flight) curl_multi_remove_handle(multis_[u.multi], u.easy);
-    if (u.easy) curl_easy_cleanup(u.easy);
+    if (u->state == VirtualUser::State::in_flight) curl_multi_remove_handle(multis_[u->multi], u->easy);
+    if (u->easy) curl_easy_cleanup(u->easy);
   }
   for (CURLM* m : multis_) {
     if (m) curl_multi_cleanup(m);
@@ -99,10 +103,19 @@ Engine::~Engine() {
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
 
-void Engine::request_stop() {
-  stop_requested_.store(true, std::memory_order_relaxed);
+void Engine::wake() {
   const uint64_t one = 1;
   [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
+}
+
+void Engine::request_stop() {
+  stop_requested_.store(true, std::memory_order_relaxed);
+  wake();
+}
+
+void Engine::set_users(uint32_t users) {
+  target_users_.store(users, std::memory_order_relaxed);
+  wake();
 }
 
 curl_socket_t Engine::on_open_socket(void* clientp, curlsocktype, struct curl_sockaddr* address) {
@@ -223,7 +236,7 @@ void Engine::finish_transfer(CURL* easy, CURLcode result, int64_t now_ns) {
   curl_multi_remove_handle(multis_[user->multi], easy);
   --in_flight_;
   user->step = next_step(user->step, static_cast<uint32_t>(config_.requests.size()));
-  if (stopping_) {
+  if (stopping_ || user->id >= wanted_) {
     user->state = VirtualUser::State::finished;
     --active_;
   } else if (config_.think_time.count() > 0) {
@@ -258,6 +271,7 @@ void Engine::start_request(VirtualUser& user, int64_t now_ns) {
   const auto& spec = config_.requests[user.step];
   if (user.configured_step != static_cast<int32_t>(user.step)) configure(user, spec);
   user.started_ns = now_ns;
+  if (first_request_unix_us_ == 0) first_request_unix_us_ = static_cast<int64_t>(broker_unix_ms()) * 1000;
   if (curl_multi_add_handle(multis_[user.multi], user.easy) != CURLM_OK) {
     // Counted, never lost: the request was due and could not be issued.
     wire::RequestStats& s = stats_[user.step];
@@ -271,18 +285,43 @@ void Engine::start_request(VirtualUser& user, int64_t now_ns) {
   ++in_flight_;
 }
 
+// Follows a change of the user target: surplus users leave (a thinking one at once,
+// one in flight after its request), missing ones spawn from the ramp.
+void Engine::apply_user_target(int64_t now_ns) {
+  const uint32_t target = target_users_.load(std::memory_order_relaxed);
+  if (target == wanted_ || stopping_) return;
+  if (target < wanted_) {
+    for (uint32_t id = target; id < wanted_ && id < users_.size(); ++id) retire(*users_[id]);
+    ramp_cursor_ = std::min(ramp_cursor_, target);
+  }
+  wanted_ = target;
+  spawn_due(now_ns);
+}
+
+void Engine::retire(VirtualUser& user) {
+  if (user.state == VirtualUser::State::thinking) {
+    timers_.cancel(kUserTimer, user.id);
+    user.state = VirtualUser::State::finished;
+    --active_;
+  }
+}
+
+// Spawns users below `wanted_` that are not running, one per 1/spawn_rate seconds.
 void Engine::spawn_due(int64_t now_ns) {
   if (stopping_) return;
   const double rate = config_.spawn_rate;
-  while (spawned_ < config_.users) {
-    const int64_t due = rate > 0 ? start_ns_ + static_cast<int64_t>(spawned_ * 1e9 / rate) : start_ns_;
-    if (due > now_ns) {
-      timers_.arm(kSpawnTimer, 0, due);
+  while (ramp_cursor_ < wanted_) {
+    if (rate > 0 && next_spawn_ns_ > now_ns) {
+      timers_.arm(kSpawnTimer, 0, next_spawn_ns_);
       return;
     }
-    VirtualUser& u = users_[spawned_++];
-    ++active_;
-    start_request(u, now_ns);
+    VirtualUser& u = user_slot(ramp_cursor_++);
+    if (u.state == VirtualUser::State::waiting || u.state == VirtualUser::State::finished) {
+      ++active_;
+      start_request(u, now_ns);
+      if (rate > 0) next_spawn_ns_ = std::max(next_spawn_ns_, now_ns - static_cast<int64_t>(1e9 / rate)) +
+                                     static_cast<int64_t>(1e9 / rate);
+    }
   }
 }
 
@@ -290,13 +329,7 @@ void Engine::begin_stopping() {
   if (stopping_) return;
   stopping_ = true;
   timers_.cancel(kSpawnTimer, 0);
-  for (auto& u : users_) {
-    if (u.state == VirtualUser::State::thinking) {
-      timers_.cancel(kUserTimer, u.id);
-      u.state = VirtualUser::State::finished;
-      --active_;
-    }
-  }
+  for (auto& u : users_) retire(*u);
 }
 
 void Engine::run_due_timers(int64_t now_ns) {
@@ -306,8 +339,8 @@ void Engine::run_due_timers(int64_t now_ns) {
         socket_action(due->id, CURL_SOCKET_TIMEOUT, 0);
         break;
       case kUserTimer:
-        if (!stopping_ && users_[due->id].state == VirtualUser::State::thinking) {
-          start_request(users_[due->id], now_ns);
+        if (!stopping_ && users_[due->id]->state == VirtualUser::State::thinking) {
+          start_request(*users_[due->id], now_ns);
         }
         break;
       case kSpawnTimer:
@@ -317,6 +350,10 @@ void Engine::run_due_timers(int64_t now_ns) {
         break;
     }
   }
+}
+
+uint64_t Engine::broker_unix_ms() const {
+  return static_cast<uint64_t>(static_cast<int64_t>(common::unix_now_ms()) + config_.clock_offset_ms);
 }
 
 void Engine::maybe_cut_window(uint64_t unix_ms) {
@@ -333,6 +370,7 @@ void Engine::cut_window(bool final) {
   out.window.index = window_index_;
   out.window.interval_ms = config_.interval_ms;
   out.window.active_users = active_;
+  out.first_request_unix_us = first_request_unix_us_;
   for (size_t i = 0; i < stats_.size(); ++i) {
     auto [it, inserted] = out.window.requests.try_emplace(config_.requests[i].name, std::move(stats_[i]));
     if (!inserted) it->second.merge(stats_[i]);  // two specs share a name: one line in the report
@@ -344,7 +382,8 @@ void Engine::cut_window(bool final) {
 void Engine::run() {
   start_ns_ = config_.start_steady_ns > 0 ? config_.start_steady_ns : common::steady_now_ns();
   stop_at_ns_ = start_ns_ + std::chrono::duration_cast<std::chrono::nanoseconds>(config_.duration).count();
-  window_index_ = wire::window_index_at(common::unix_now_ms(), config_.interval_ms);
+  window_index_ = wire::window_index_at(broker_unix_ms(), config_.interval_ms);
+  next_spawn_ns_ = start_ns_;
   timers_.arm(kSpawnTimer, 0, start_ns_);
 
   epoll_event events[kMaxEvents];
@@ -353,6 +392,7 @@ void Engine::run() {
     if (!stopping_ && (now >= stop_at_ns_ || stop_requested_.load(std::memory_order_relaxed))) {
       begin_stopping();
     }
+    if (now >= start_ns_) apply_user_target(now);
     run_due_timers(now);
     drain_completions();
     if (stopping_ && in_flight_ == 0) break;
@@ -360,13 +400,13 @@ void Engine::run() {
     // Sleep until the next timer, the next window boundary or the stop instant.
     int64_t wake = stopping_ ? now + 1'000'000'000 : stop_at_ns_;
     if (auto t = timers_.next_deadline()) wake = std::min(wake, *t);
-    const uint64_t unix_ms = common::unix_now_ms();
+    const uint64_t unix_ms = broker_unix_ms();
     const uint64_t next_cut_ms = (wire::window_index_at(unix_ms, config_.interval_ms) + 1) * config_.interval_ms;
     wake = std::min<int64_t>(wake, now + static_cast<int64_t>(next_cut_ms - unix_ms) * 1'000'000);
     const int timeout_ms = wake <= now ? 0 : static_cast<int>((wake - now + 999'999) / 1'000'000);
 
     const int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
-    maybe_cut_window(common::unix_now_ms());
+    maybe_cut_window(broker_unix_ms());
     for (int i = 0; i < n; ++i) {
       const uint64_t tag = events[i].data.u64;
       if (tag == kWakeTag) {
@@ -388,7 +428,7 @@ void Engine::run() {
     }
     drain_completions();
   }
-  maybe_cut_window(common::unix_now_ms());
+  maybe_cut_window(broker_unix_ms());
   cut_window(true);
 }
 

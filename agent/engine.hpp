@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <curl/curl.h>
@@ -19,12 +20,13 @@ namespace grid::agent {
 struct EngineConfig {
   uint32_t engine_id = 0;
   std::vector<wire::RequestSpec> requests;  // the scenario: looped in order
-  uint32_t users = 0;                       // this engine's share
+  uint32_t users = 0;                       // this engine's share at the start
   double spawn_rate = 0;                    // users/s for this engine; 0 = all at once
   std::chrono::milliseconds think_time{0};  // pause after each request
   std::chrono::milliseconds duration{0};    // from start until no new request starts
   uint32_t interval_ms = 1000;              // stats window length
   int64_t start_steady_ns = 0;              // when to start; 0 = immediately
+  int64_t clock_offset_ms = 0;              // broker time minus ours: windows align to broker time
   uint32_t users_per_multi = 32;            // users per curl multi handle (keeps each
                                             // connection cache small; see docs/adr/0002)
 };
@@ -32,13 +34,15 @@ struct EngineConfig {
 /// One engine thread's event loop: a set of curl multi handles driven by
 /// curl_multi_socket_action over one epoll instance and one TimerQueue, the users, and
 /// the per-request statistics. Everything here is owned by the thread that calls run();
-/// the only cross-thread entry points are request_stop() and the WindowMailbox.
+/// the only cross-thread entry points are request_stop(), set_users() and the mailbox.
 ///
 /// Lifecycle: users spawn at the configured rate from the start instant; each loops
-/// over the requests until `duration` has passed or a stop is requested. Then no new
-/// request starts, in-flight requests finish (each is bounded by its timeout), the
-/// final window is posted and run() returns. Every started request is counted exactly
-/// once, as a success or as one failure kind.
+/// over the requests until `duration` has passed or a stop is requested. The user count
+/// can change while running (a parent rebalanced): new users ramp in at the spawn rate,
+/// surplus users finish their current request and leave. When the run ends no new
+/// request starts, in-flight requests finish (each bounded by its timeout), the final
+/// window is posted and run() returns. Every started request is counted exactly once,
+/// as a success or as one failure kind.
 class Engine {
 public:
   Engine(EngineConfig config, WindowMailbox& mailbox);
@@ -51,6 +55,9 @@ public:
 
   /// Thread-safe, async-signal-safe: asks the loop to stop starting requests and drain.
   void request_stop();
+
+  /// Thread-safe: changes this engine's number of users.
+  void set_users(uint32_t users);
 
 private:
   enum TimerKind : uint32_t { kMultiTimer = 0, kUserTimer = 1, kSpawnTimer = 2 };
@@ -69,6 +76,7 @@ private:
   static int on_timer(CURLM* multi, long timeout_ms, void* userp);
   static curl_socket_t on_open_socket(void* clientp, curlsocktype purpose, struct curl_sockaddr* address);
 
+  void wake();
   void watch(curl_socket_t fd, uint32_t multi, int what);
   void unwatch_stray(int fd);
   void socket_action(uint32_t multi, curl_socket_t fd, int ev_bitmask);
@@ -76,9 +84,13 @@ private:
   void finish_transfer(CURL* easy, CURLcode result, int64_t now_ns);
   void start_request(VirtualUser& user, int64_t now_ns);
   void configure(VirtualUser& user, const wire::RequestSpec& spec);
+  VirtualUser& user_slot(uint32_t id);
+  void apply_user_target(int64_t now_ns);
   void spawn_due(int64_t now_ns);
+  void retire(VirtualUser& user);
   void begin_stopping();
   void run_due_timers(int64_t now_ns);
+  uint64_t broker_unix_ms() const;
   void maybe_cut_window(uint64_t unix_ms);
   void cut_window(bool final);
 
@@ -87,24 +99,28 @@ private:
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::atomic<bool> stop_requested_{false};
+  std::atomic<uint32_t> target_users_{0};
 
   std::vector<CURLM*> multis_;
-  std::vector<MultiContext> contexts_;
+  std::vector<std::unique_ptr<MultiContext>> contexts_;  // stable addresses for curl
   std::vector<uint8_t> multi_dirty_;
   std::vector<uint32_t> dirty_list_;
   std::vector<FdState> fds_;
-  std::vector<VirtualUser> users_;
-  std::vector<curl_slist*> header_lists_;  // one per request spec
+  std::vector<std::unique_ptr<VirtualUser>> users_;  // stable addresses for CURLOPT_PRIVATE
+  std::vector<curl_slist*> header_lists_;            // one per request spec
   TimerQueue timers_;
 
   std::vector<wire::RequestStats> stats_;  // current window, one per request spec
   uint64_t window_index_ = 0;
-  uint32_t spawned_ = 0;
-  uint32_t active_ = 0;     // spawned and not finished
+  uint32_t wanted_ = 0;        // users this engine should run now
+  uint32_t ramp_cursor_ = 0;   // lowest id below wanted_ that may still need a spawn
+  int64_t next_spawn_ns_ = 0;  // earliest time the next user may spawn
+  uint32_t active_ = 0;        // users in flight or thinking
   uint32_t in_flight_ = 0;
   bool stopping_ = false;
   int64_t start_ns_ = 0;
   int64_t stop_at_ns_ = 0;
+  int64_t first_request_unix_us_ = 0;  // broker time of this engine's first request
 };
 
 }  // namespace grid::agent

@@ -15,8 +15,9 @@ EnginePool::EnginePool(const LoadPlan& plan, unsigned threads) : interval_ms_(pl
   std::call_once(curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   const auto shares = common::split_evenly(plan.users, threads);
-  // Engines start together a moment from now, so thread start-up skew does not skew the ramp.
-  const int64_t start = common::steady_now_ns() + 20'000'000;
+  // Engines start together (a moment from now by default), so thread start-up skew does
+  // not skew the ramp.
+  const int64_t start = plan.start_steady_ns > 0 ? plan.start_steady_ns : common::steady_now_ns() + 20'000'000;
   for (unsigned t = 0; t < threads; ++t) {
     EngineConfig c;
     c.engine_id = t;
@@ -28,6 +29,7 @@ EnginePool::EnginePool(const LoadPlan& plan, unsigned threads) : interval_ms_(pl
     c.interval_ms = plan.interval_ms;
     c.start_steady_ns = start;
     c.users_per_multi = plan.users_per_multi;
+    c.clock_offset_ms = plan.clock_offset_ms;
     engines_.push_back(std::make_unique<Engine>(std::move(c), mailbox_));
   }
   next_unposted_.assign(threads, 0);
@@ -46,12 +48,21 @@ void EnginePool::request_stop() {
   for (auto& e : engines_) e->request_stop();
 }
 
+void EnginePool::set_users(uint32_t users) {
+  const auto shares = common::split_evenly(users, engines_.size());
+  for (size_t i = 0; i < engines_.size(); ++i) engines_[i]->set_users(static_cast<uint32_t>(shares[i]));
+}
+
 std::vector<wire::StatsWindow> EnginePool::poll(std::chrono::milliseconds wait) {
   std::vector<wire::StatsWindow> released;
   if (finished_) return released;
   for (auto& ew : mailbox_.take(wait)) {
     next_unposted_[ew.engine] = std::max(next_unposted_[ew.engine], ew.window.index + 1);
     if (ew.final) final_[ew.engine] = true;
+    if (ew.first_request_unix_us > 0 &&
+        (first_request_unix_us_ == 0 || ew.first_request_unix_us < first_request_unix_us_)) {
+      first_request_unix_us_ = ew.first_request_unix_us;
+    }
     auto [it, inserted] = pending_.try_emplace(ew.window.index, ew.window);
     if (!inserted) it->second.merge(ew.window);
   }

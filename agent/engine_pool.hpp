@@ -23,6 +23,8 @@ struct LoadPlan {
   std::chrono::milliseconds duration{0};
   uint32_t interval_ms = 1000;
   uint32_t users_per_multi = 32;
+  int64_t start_steady_ns = 0;   // synchronized start; 0 = a moment from now
+  int64_t clock_offset_ms = 0;   // broker time minus ours, for window alignment
 };
 
 /// Runs one node's load on N engine threads and merges the windows they cut into one
@@ -37,6 +39,12 @@ public:
 
   /// Asks every engine to stop starting requests and drain. Async-signal-safe.
   void request_stop();
+
+  /// Changes the node's number of users (split evenly over the engines).
+  void set_users(uint32_t users);
+
+  /// Broker time of the node's first request (µs), 0 before it.
+  int64_t first_request_unix_us() const { return first_request_unix_us_; }
 
   /// Complete windows released since the last call, waiting up to `wait` for one.
   std::vector<wire::StatsWindow> poll(std::chrono::milliseconds wait);
@@ -57,6 +65,7 @@ private:
   uint64_t next_release_ = 0;
   uint32_t interval_ms_ = 0;
   bool finished_ = false;
+  int64_t first_request_unix_us_ = 0;
 };
 
 }  // namespace grid::agent

@@ -23,6 +23,11 @@ public:
     for (uint32_t n : slots_per_kind) generations_.emplace_back(n, 0);
   }
 
+  /// Makes ids below `slots` addressable for `kind` (never shrinks).
+  void reserve(uint32_t kind, uint32_t slots) {
+    if (generations_[kind].size() < slots) generations_[kind].resize(slots, 0);
+  }
+
   /// Arms (or re-arms) timer (kind, id) to fire at `at_ns`.
   void arm(uint32_t kind, uint32_t id, int64_t at_ns) {
     const uint32_t gen = ++generations_[kind][id];

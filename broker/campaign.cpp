@@ -118,8 +118,10 @@ Campaign parse_campaign(std::istream& ini, const std::string& source) {
     if (dot == std::string::npos) {
       throw ConfigError(source + ": key '" + full + "' is outside any section (expected [campaign], [load] or [request.NAME])");
     }
-    const std::string section = full.substr(0, dot);
-    const std::string key = full.substr(dot + 1);
+    // Region names may hold dots ("eu.west"): [regions] keys are everything after it.
+    const bool region_key = full.rfind("regions.", 0) == 0;
+    const std::string section = region_key ? "regions" : full.substr(0, dot);
+    const std::string key = region_key ? full.substr(8) : full.substr(dot + 1);
     const std::string at = where(source, section, key);
     if (key != "headers" && !seen.insert(full).second) {
       throw ConfigError(at + ": given twice (only headers may repeat)");
@@ -154,6 +156,18 @@ Campaign parse_campaign(std::istream& ini, const std::string& source) {
       } else {
         unknown_key(source, section, key, "users, spawn_rate, think_time");
       }
+    } else if (section == "regions") {
+      double weight = -1;
+      try {
+        size_t used = 0;
+        weight = std::stod(value, &used);
+        if (used != value.size()) weight = -1;
+      } catch (const std::exception&) {
+      }
+      if (!(weight >= 0 && weight <= 1e6)) {
+        throw ConfigError(at + ": '" + value + "' is not a region weight (expected a number from 0 to 1e6, e.g. 3)");
+      }
+      c.regions[key] = weight;
     } else if (section.rfind("request.", 0) == 0) {
       const std::string name = section.substr(8);
       if (name.empty()) throw ConfigError(source + ": [request.] needs a name, e.g. [request.home]");
@@ -187,8 +201,11 @@ Campaign parse_campaign(std::istream& ini, const std::string& source) {
       }
     } else {
       throw ConfigError(source + ": unknown section [" + section +
-                        "] (expected [campaign], [load] or [request.NAME])");
+                        "] (expected [campaign], [load], [regions] or [request.NAME])");
     }
+  }
+  if (!c.regions.empty() && std::all_of(c.regions.begin(), c.regions.end(), [](const auto& r) { return r.second == 0; })) {
+    throw ConfigError(source + ": [regions] every weight is 0 (at least one region must get users)");
   }
 
   if (c.name.empty()) throw ConfigError(where(source, "campaign", "name") + ": missing");

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <istream>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ struct Campaign {
   uint32_t users = 0;
   double spawn_rate = 0;                     // users/s; 0 = all at once
   std::chrono::milliseconds think_time{0};   // pause after each request
+  // [regions] weight per region name; empty = every child shares by capacity alone
+  std::map<std::string, double> regions;
   // [request.NAME] in file order; with no scenario, users loop over them in this order
   std::vector<wire::RequestSpec> requests;
 };

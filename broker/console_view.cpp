@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "protocol/common/units.hpp"
 
@@ -52,7 +53,29 @@ std::string progress_line(const RunInfo& info, const wire::StatsWindow& w, bool 
   return buf;
 }
 
-std::string final_report(const RunInfo& info, const RunAggregator& run) {
+std::string grid_lines(const GridReport& grid, const wire::StatsWindow& w) {
+  std::map<std::string, std::pair<uint64_t, uint64_t>> by_region;  // requests, failures
+  for (const auto& s : w.sources) {
+    by_region[s.region].first += s.requests;
+    by_region[s.region].second += s.failures;
+  }
+  for (const auto& [name, r] : grid.regions) by_region.try_emplace(name);
+  std::string out;
+  char buf[256];
+  const double interval_s = w.interval_ms / 1000.0;
+  for (const auto& [name, counts] : by_region) {
+    const auto it = grid.regions.find(name);
+    std::snprintf(buf, sizeof buf, "  region %-12s users=%u req/s=%.0f failures=%llu\n", name.c_str(),
+                  it == grid.regions.end() ? 0u : it->second.users, counts.first / interval_s,
+                  static_cast<unsigned long long>(counts.second));
+    out += buf;
+  }
+  std::snprintf(buf, sizeof buf, "  agents: %u live, %u lost; relays: %u\n", grid.live_agents, grid.lost_agents,
+                grid.relays);
+  return out + buf;
+}
+
+std::string final_report(const RunInfo& info, const RunAggregator& run, const GridReport* grid) {
   std::string out;
   char buf[512];
   std::snprintf(buf, sizeof buf, "campaign %s: %s, %.1fs elapsed, %u users on %u threads\n\n",
@@ -80,6 +103,25 @@ std::string final_report(const RunInfo& info, const RunAggregator& run) {
     out += "  " + name + ": " + failure_breakdown(stats) + "\n";
   }
   out += "  TOTAL: " + failure_breakdown(run.total()) + "\n";
+  if (!grid) return out;
+  out += "\nregions:\n";
+  for (const auto& [name, r] : grid->regions) {
+    std::snprintf(buf, sizeof buf, "  %-20s users=%u requests=%llu failures=%llu\n", name.c_str(), r.users,
+                  static_cast<unsigned long long>(r.requests), static_cast<unsigned long long>(r.failures));
+    out += buf;
+  }
+  out += "agents:\n";
+  for (const auto& a : grid->agents) {
+    std::snprintf(buf, sizeof buf, "  %-28s %-10s users=%u requests=%llu clock_offset=%.1fms %s\n", a.id.c_str(),
+                  a.region.c_str(), a.users, static_cast<unsigned long long>(a.requests), a.clock_offset_us / 1000.0,
+                  a.lost ? "LOST" : a.final ? "finished" : "running");
+    out += buf;
+  }
+  std::snprintf(buf, sizeof buf, "first-request spread across agents: %.1f ms; rejected frames: %llu\n",
+                grid->first_request_spread_ms, static_cast<unsigned long long>(grid->rejected_frames));
+  out += buf;
+  for (const auto& l : grid->lost) out += "lost: " + l + "\n";
+  for (const auto& w : grid->warnings) out += "warning: " + w + "\n";
   return out;
 }
 

@@ -19,14 +19,15 @@ ResultsWriter::ResultsWriter(std::string dir) : dir_(std::move(dir)) {
   timeseries_ << timeseries_header() << '\n' << std::flush;
 }
 
-void ResultsWriter::on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run) {
+void ResultsWriter::on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run,
+                              const GridReport* grid) {
   timeseries_ << timeseries_row(window, info.started_unix_ms) << '\n' << std::flush;
-  write_json_atomically(dir_ + "/summary.json", summary_json(info, run));
+  write_json_atomically(dir_ + "/summary.json", summary_json(info, run, grid));
 }
 
-void ResultsWriter::on_finish(const RunInfo& info, const RunAggregator& run) {
+void ResultsWriter::on_finish(const RunInfo& info, const RunAggregator& run, const GridReport* grid) {
   timeseries_.flush();
-  write_json_atomically(dir_ + "/summary.json", summary_json(info, run));
+  write_json_atomically(dir_ + "/summary.json", summary_json(info, run, grid));
 }
 
 }  // namespace grid::broker

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <string>
 
+#include "broker/grid_report.hpp"
 #include "broker/run_aggregator.hpp"
 #include "broker/run_info.hpp"
 #include "protocol/wire/stats_window.hpp"
@@ -19,10 +20,11 @@ public:
   explicit ResultsWriter(std::string dir);
 
   /// Records a complete window; `run` already includes it.
-  void on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run);
+  void on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run,
+                 const GridReport* grid = nullptr);
 
   /// Writes the final summary.json.
-  void on_finish(const RunInfo& info, const RunAggregator& run);
+  void on_finish(const RunInfo& info, const RunAggregator& run, const GridReport* grid = nullptr);
 
   const std::string& dir() const { return dir_; }
 

@@ -44,14 +44,51 @@ nlohmann::ordered_json stats_json(const wire::RequestStats& s, double elapsed_s)
   };
 }
 
-nlohmann::ordered_json summary_json(const RunInfo& info, const RunAggregator& run) {
+namespace {
+
+nlohmann::ordered_json grid_json(const GridReport& g) {
+  nlohmann::ordered_json regions = nlohmann::ordered_json::object();
+  for (const auto& [name, r] : g.regions) {
+    regions[name] = {{"users", r.users}, {"requests", r.requests}, {"failures", r.failures}};
+  }
+  nlohmann::ordered_json agents = nlohmann::ordered_json::array();
+  for (const auto& a : g.agents) {
+    agents.push_back({{"id", a.id},
+                      {"region", a.region},
+                      {"users", a.users},
+                      {"requests", a.requests},
+                      {"failures", a.failures},
+                      {"clock_offset_ms", round3(static_cast<double>(a.clock_offset_us) / 1000.0)},
+                      {"state", a.lost ? "lost" : a.final ? "finished" : "running"}});
+  }
+  return {{"regions", regions},
+          {"agents", agents},
+          {"health",
+           {{"live_agents", g.live_agents},
+            {"lost_agents", g.lost_agents},
+            {"relays", g.relays},
+            {"lost", g.lost},
+            {"rejected_frames", g.rejected_frames},
+            {"duplicate_windows", g.duplicate_windows},
+            {"counted_windows", g.counted_pairs},
+            {"first_request_spread_ms", round3(g.first_request_spread_ms)},
+            {"freshness_ms",
+             {{"p50", ms(g.freshness_us.percentile(50))},
+              {"p99", ms(g.freshness_us.percentile(99))},
+              {"max", ms(g.freshness_us.max())}}}}},
+          {"warnings", g.warnings}};
+}
+
+}  // namespace
+
+nlohmann::ordered_json summary_json(const RunInfo& info, const RunAggregator& run, const GridReport* grid) {
   nlohmann::ordered_json requests = nlohmann::ordered_json::array();
   for (const auto& [name, stats] : run.by_name()) {
     nlohmann::ordered_json r = stats_json(stats, info.elapsed_s);
     r["name"] = name;
     requests.push_back(std::move(r));
   }
-  return {
+  nlohmann::ordered_json doc = {
       {"schema", "loadgrid.summary/1"},
       {"campaign", info.campaign},
       {"state", info.state},
@@ -65,6 +102,11 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunAggregator& ru
       {"total", stats_json(run.total(), info.elapsed_s)},
       {"requests", requests},
   };
+  if (grid) {
+    const nlohmann::ordered_json extra = grid_json(*grid);
+    for (auto it = extra.begin(); it != extra.end(); ++it) doc[it.key()] = it.value();
+  }
+  return doc;
 }
 
 void write_json_atomically(const std::string& path, const nlohmann::ordered_json& doc) {

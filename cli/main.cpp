@@ -18,7 +18,10 @@ struct Subcommand {
 };
 
 constexpr Subcommand kSubcommands[] = {
-    {"run", "run a campaign on this machine and print the report", &grid::cli::run_main},
+    {"run", "run a campaign on a whole grid in this process and print the report", &grid::cli::run_main},
+    {"broker", "run a campaign as the root of a distributed grid", &grid::cli::broker_main},
+    {"relay", "relay plans and stats between a parent and its children", &grid::cli::relay_main},
+    {"agent", "run virtual users for whatever campaign the parent plans", &grid::cli::agent_main},
     {"target", "serve the built-in HTTP test target", &grid::target::target_main},
 };
 

@@ -6,5 +6,8 @@
 namespace grid::cli {
 
 int run_main(int argc, char** argv);
+int broker_main(int argc, char** argv);
+int relay_main(int argc, char** argv);
+int agent_main(int argc, char** argv);
 
 }  // namespace grid::cli

@@ -23,6 +23,13 @@ std::vector<uint64_t> split_weighted(uint64_t total, const std::vector<double>& 
   for (double w : weights) {
     if (!(w >= 0) || std::isinf(w)) throw std::invalid_argument("split_weighted: weights must be finite and >= 0");
   }
+  // Only the ratios of the weights matter; scaling them to at most 1 keeps their sum
+  // finite even for weights near DBL_MAX.
+  const double max_weight = *std::max_element(weights.begin(), weights.end());
+  std::vector<double> scaled(weights);
+  if (max_weight > 0) {
+    for (double& w : scaled) w /= max_weight;
+  }
   std::vector<uint64_t> shares(n, 0);
   auto cap_of = [&](size_t i) { return caps.empty() || caps[i] == 0 ? UINT64_MAX : caps[i]; };
   std::vector<bool> open(n);
@@ -32,7 +39,7 @@ std::vector<uint64_t> split_weighted(uint64_t total, const std::vector<double>& 
   // cap is filled to it and closed, and the rest is split again among the others.
   while (left > 0) {
     double weight_sum = 0;
-    for (size_t i = 0; i < n; ++i) weight_sum += open[i] ? weights[i] : 0;
+    for (size_t i = 0; i < n; ++i) weight_sum += open[i] ? scaled[i] : 0;
     if (weight_sum <= 0) {
       if (std::all_of(weights.begin(), weights.end(), [](double w) { return w == 0; })) {
         throw std::invalid_argument("split_weighted: every weight is zero");
@@ -44,7 +51,7 @@ std::vector<uint64_t> split_weighted(uint64_t total, const std::vector<double>& 
     uint64_t given = 0;
     for (size_t i = 0; i < n; ++i) {
       if (!open[i]) continue;
-      const double exact = static_cast<double>(left) * weights[i] / weight_sum;
+      const double exact = static_cast<double>(left) * scaled[i] / weight_sum;
       add[i] = static_cast<uint64_t>(std::floor(exact));
       given += add[i];
       remainders.emplace_back(exact - std::floor(exact), i);

@@ -1,12 +1,19 @@
 #include "protocol/wire/codec.hpp"
 
+#include <algorithm>
+
 namespace grid::wire {
 namespace {
 
 // Bounds on what one frame may unpack to, so a hostile frame cannot make us allocate
-// without limit (a 5-byte array header may claim 4 billion elements).
-const msgpack::unpack_limit kLimits(/*array=*/1u << 20, /*map=*/1u << 16, /*str=*/1u << 20,
-                                    /*bin=*/1u << 20, /*ext=*/0, /*depth=*/16);
+// without limit (a 5-byte array header may claim 4 billion elements, and msgpack reserves
+// room for every claimed element before reading one). Every element takes at least one
+// byte, so no honest frame claims more elements than it has bytes.
+msgpack::unpack_limit limits_for(size_t frame_bytes) {
+  const auto bytes = static_cast<uint32_t>(std::min<size_t>(frame_bytes, UINT32_MAX));
+  return msgpack::unpack_limit(/*array=*/std::min(1u << 20, bytes), /*map=*/std::min(1u << 16, bytes),
+                               /*str=*/1u << 20, /*bin=*/1u << 20, /*ext=*/0, /*depth=*/16);
+}
 
 }  // namespace
 
@@ -18,7 +25,7 @@ common::Result<Envelope> decode_envelope(std::string_view frame) {
     size_t offset = 0;
     bool referenced = false;
     msgpack::object root = msgpack::unpack(*env.zone, frame.data(), frame.size(), offset,
-                                           referenced, nullptr, nullptr, kLimits);
+                                           referenced, nullptr, nullptr, limits_for(frame.size()));
     if (offset != frame.size()) {
       return common::Error{std::to_string(frame.size() - offset) + " trailing bytes after the message"};
     }
@@ -48,6 +55,12 @@ common::Result<Envelope> decode_envelope(std::string_view frame) {
     env.body = f[3];
   } catch (const msgpack::insufficient_bytes&) {
     return common::Error{"truncated frame"};
+  } catch (const msgpack::depth_size_overflow& e) {
+    return common::Error{std::string("frame nests too deep (") + e.what() + ")"};
+  } catch (const msgpack::size_overflow& e) {
+    // Above the limits, which are bounded by the frame's own size: the frame cannot hold
+    // what it claims, so it is cut short or lying.
+    return common::Error{std::string("truncated frame: a length claims more than the frame holds (") + e.what() + ")"};
   } catch (const std::exception& e) {
     return common::Error{std::string("malformed frame: ") + e.what()};
   }

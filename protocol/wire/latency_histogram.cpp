@@ -114,7 +114,11 @@ void LatencyHistogram::reset() { *this = LatencyHistogram(); }
 uint64_t LatencyHistogram::percentile(double p) const {
   if (count_ == 0) return 0;
   p = std::clamp(p, 0.0, 100.0);
-  auto rank = static_cast<uint64_t>(std::ceil(p / 100.0 * static_cast<double>(count_)));
+  // rank = ceil(p/100 * count) in integers, reading p to 7 decimal places: in doubles,
+  // 99.9/100 * 1000 is 999.0000000000001, and a naive ceil would pick the 1000th sample.
+  constexpr uint64_t kScale = 1'000'000'000;  // p/100 in parts per billion
+  const auto q = static_cast<uint64_t>(std::llround(p * 1e7));
+  uint64_t rank = count_ / kScale * q + ((count_ % kScale) * q + kScale - 1) / kScale;
   rank = std::clamp<uint64_t>(rank, 1, count_);
   uint64_t seen = 0;
   for (uint32_t c = 0; c < kChunks; ++c) {

@@ -1,8 +1,10 @@
 #pragma once
 
-// Upstream message bodies (agent/relay -> parent). Plain structs with positional msgpack
-// encoding: append-only, never reorder or remove a field (STYLE.md 8). Each names its
-// MessageType; the codec wraps it in the versioned envelope.
+// Message bodies. Upstream (child -> parent, PUSH/PULL): hello, heartbeat, stats, log,
+// bye. Downstream (parent -> children, PUB/SUB): plan snapshots and clock echoes (see
+// plan.hpp). Plain structs with positional msgpack encoding: append-only, never reorder
+// or remove a field (STYLE.md 8). Each names its MessageType; the codec wraps it in the
+// versioned envelope.
 
 #include <cstdint>
 #include <optional>
@@ -21,11 +23,14 @@ enum class MessageType : uint8_t {
   stats = 3,
   log = 4,
   bye = 5,
+  plan = 16,
+  clock_echo = 17,
 };
 
 /// True for every MessageType this build knows.
 constexpr bool is_known(MessageType t) {
-  return t >= MessageType::hello && t <= MessageType::bye;
+  return (t >= MessageType::hello && t <= MessageType::bye) || t == MessageType::plan ||
+         t == MessageType::clock_echo;
 }
 
 enum class NodeKind : uint8_t { agent = 0, relay = 1, broker = 2 };
@@ -55,15 +60,35 @@ struct Heartbeat {
   uint32_t active_users = 0;
   uint64_t plan_epoch = 0;        // epoch of the plan the child runs
   int64_t sent_unix_us = 0;       // sender's wall clock at send, for clock-offset probes
-  MSGPACK_DEFINE(cpu_percent, rss_bytes, active_users, plan_epoch, sent_unix_us)
-  std::optional<std::string> validate() const { return std::nullopt; }
+  // Appended for the grid: what a parent needs to (re)register and weigh a child even
+  // when it missed the hello (a restarted parent).
+  uint8_t kind = 0;               // NodeKind
+  std::string region;
+  double capacity = 0;            // relative weight for budget splits: cores of the subtree
+  uint32_t max_users = 0;         // cap of the subtree, 0 = none
+  uint32_t agents = 0;            // live agents in the subtree (1 for an agent)
+  int64_t clock_offset_us = 0;    // sender's estimate of broker time minus its own
+  uint64_t rejected_frames = 0;   // malformed frames rejected in the subtree, cumulative
+  std::vector<std::string> lost_agents;  // agents the subtree declared lost
+  MSGPACK_DEFINE(cpu_percent, rss_bytes, active_users, plan_epoch, sent_unix_us, kind, region,
+                 capacity, max_users, agents, clock_offset_us, rejected_frames, lost_agents)
+  std::optional<std::string> validate() const {
+    // Also keeps re-encoding safe: msgpack-c's pack_double has undefined behaviour at 2^64.
+    if (!(cpu_percent >= 0 && cpu_percent <= 1e6)) {
+      return "heartbeat has an implausible cpu_percent " + std::to_string(cpu_percent);
+    }
+    if (!(capacity >= 0 && capacity <= 1e9)) return "heartbeat has an implausible capacity";
+    if (kind > static_cast<uint8_t>(NodeKind::broker)) return "heartbeat has unknown node kind " + std::to_string(kind);
+    return std::nullopt;
+  }
 };
 
 /// Stats windows a node has cut and not yet had acknowledged.
 struct StatsReport {
   static constexpr MessageType kType = MessageType::stats;
   std::vector<StatsWindow> windows;
-  MSGPACK_DEFINE(windows)
+  std::string campaign_id;        // the campaign the windows belong to
+  MSGPACK_DEFINE(windows, campaign_id)
   std::optional<std::string> validate() const {
     for (const auto& w : windows) {
       if (auto e = w.validate()) return e;

@@ -4,6 +4,7 @@
 // Conversions validate what they read and throw grid::wire::InvalidField, which the
 // codec turns into a decode error; they never accept inconsistent data silently.
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -37,6 +38,7 @@ struct convert<grid::wire::FailureCounts> {
       const size_t slot = i < grid::wire::kFailureKindCount
                               ? i
                               : static_cast<size_t>(grid::wire::FailureKind::other);
+      if (v.by_kind[slot] > UINT64_MAX - n) throw grid::wire::InvalidField("failure counts overflow");
       v.by_kind[slot] += n;
     }
     return o;

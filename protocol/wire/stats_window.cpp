@@ -1,6 +1,13 @@
 #include "protocol/wire/stats_window.hpp"
 
 namespace grid::wire {
+namespace {
+
+// Counts in a window come from the wire: sum them without wrapping around, so that huge
+// counts cannot add up to a small total and pass as consistent.
+uint64_t saturating_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+}  // namespace
 
 RequestStats StatsWindow::total() const {
   RequestStats sum;
@@ -9,9 +16,13 @@ RequestStats StatsWindow::total() const {
 }
 
 bool StatsWindow::merge(const StatsWindow& other) {
+  // Merging a window into itself: `other` would change under us (and inserting a vector's
+  // own range into it is undefined behaviour), so merge a copy.
+  if (&other == this) return merge(StatsWindow(other));
   if (other.index != index || other.interval_ms != interval_ms) return false;
   active_users += other.active_users;
   for (const auto& [name, stats] : other.requests) requests[name].merge(stats);
+  sources.insert(sources.end(), other.sources.begin(), other.sources.end());
   return true;
 }
 
@@ -19,8 +30,10 @@ std::optional<std::string> StatsWindow::validate() const {
   if (interval_ms == 0) return "stats window has a zero interval";
   for (const auto& [name, s] : requests) {
     const std::string where = "request '" + name + "' in window " + std::to_string(index);
-    if (s.failed() > s.requests) {
-      return where + ": " + std::to_string(s.failed()) + " failures exceed " +
+    uint64_t failed = 0;
+    for (uint64_t n : s.failures.by_kind) failed = saturating_add(failed, n);
+    if (failed > s.requests) {
+      return where + ": " + std::to_string(failed) + " failures exceed " +
              std::to_string(s.requests) + " requests";
     }
     uint64_t responses = 0;
@@ -30,7 +43,7 @@ std::optional<std::string> StatsWindow::validate() const {
       if (i > 0 && sc.code <= s.status_codes[i - 1].code) {
         return where + ": status codes are not strictly ascending";
       }
-      responses += sc.count;
+      responses = saturating_add(responses, sc.count);
     }
     if (responses > s.requests) {
       return where + ": " + std::to_string(responses) + " responses exceed " +

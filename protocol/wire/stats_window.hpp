@@ -15,11 +15,29 @@ namespace grid::wire {
 /// was in [index * interval_ms, (index + 1) * interval_ms) milliseconds since the Unix
 /// epoch. Windows are aligned to wall-clock multiples of the interval so that windows cut
 /// by different threads and machines line up and merge.
+/// One agent's part of a window: which (agent, window) pair a possibly merged window
+/// contains, with the few per-agent figures the root reports. No histograms: merged
+/// percentiles come from the merged window itself.
+struct SourceTotals {
+  std::string agent_id;
+  std::string region;
+  uint64_t requests = 0;               // completed in this window
+  uint64_t failures = 0;               // subset of requests
+  uint32_t active_users = 0;           // at the cut
+  int64_t clock_offset_us = 0;         // the agent's estimate of broker time minus its own
+  int64_t first_request_unix_us = 0;   // broker time of the agent's first request, 0 = none yet
+  bool final = false;                  // the agent's last window of the campaign
+  bool operator==(const SourceTotals&) const = default;
+  MSGPACK_DEFINE(agent_id, region, requests, failures, active_users, clock_offset_us,
+                 first_request_unix_us, final)
+};
+
 struct StatsWindow {
   uint64_t index = 0;          // unix_ms / interval_ms at the window's start
   uint32_t interval_ms = 0;    // window length
   uint32_t active_users = 0;   // users running when the window was cut (sum over merged sources)
   std::map<std::string, RequestStats> requests;  // by request name
+  std::vector<SourceTotals> sources;  // the (agent, window) pairs merged into this window
 
   uint64_t start_ms() const { return index * interval_ms; }
   uint64_t end_ms() const { return (index + 1) * interval_ms; }
@@ -35,7 +53,7 @@ struct StatsWindow {
   /// or std::nullopt when the window is valid. Decoders call it on untrusted input.
   std::optional<std::string> validate() const;
 
-  MSGPACK_DEFINE(index, interval_ms, active_users, requests)
+  MSGPACK_DEFINE(index, interval_ms, active_users, requests, sources)
 };
 
 /// Index of the window holding wall-clock instant `unix_ms`. Pure; interval must be > 0.

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "agent/engine_pool.hpp"
+#include "protocol/common/parent_link.hpp"
+#include "protocol/common/resource_usage.hpp"
+#include "protocol/wire/plan.hpp"
+
+namespace grid::agent {
+
+/// Settings of an agent node (command line or INI, see `loadgrid agent --help`).
+struct AgentOptions {
+  std::string id;                 // unique among the parent's children
+  std::string region = "default";
+  std::string parent;             // tcp://HOST:PORT (PORT plans, PORT+1 reports) or inproc://NAME
+  unsigned threads = 0;           // engine threads, 0 = one per core
+  uint32_t max_users = 0;         // 0 = no cap
+  double capacity = 0;            // weight for budget splits, 0 = engine threads
+  uint32_t users_per_multi = 32;
+  std::chrono::milliseconds heartbeat{1000};
+};
+
+/// An agent: subscribes to its parent's plan snapshots, runs its budget of users on an
+/// EnginePool, and pushes hello, heartbeats, stats windows, warnings and bye upstream.
+/// Keeps running across campaigns until stop(). Owns its sockets and runs on the thread
+/// that calls run().
+class AgentNode {
+public:
+  AgentNode(zmq::context_t& context, AgentOptions options);
+  ~AgentNode();
+
+  /// Runs until stop(); on stop drains the running campaign (final window sent) and says bye.
+  void run();
+  /// Thread-safe and async-signal-safe.
+  void stop() { stop_.store(true, std::memory_order_relaxed); }
+
+  const std::string& id() const { return options_.id; }
+
+private:
+  void on_plan(const wire::Plan& plan);
+  void start_campaign(const wire::Plan& plan, const wire::ChildBudget& budget);
+  void forward_windows(std::chrono::milliseconds wait);
+  void send_heartbeat();
+  void warn(const std::string& text);
+
+  AgentOptions options_;
+  common::ParentLink parent_;
+  std::atomic<bool> stop_{false};
+
+  std::unique_ptr<EnginePool> pool_;
+  std::string running_campaign_;   // campaign id the pool runs, "" none
+  std::string finished_campaign_;  // campaign id the last pool ran to its end
+  uint32_t running_users_ = 0;
+  uint32_t last_active_users_ = 0;
+  std::optional<wire::Plan> plan_;  // newest plan applied
+  common::ResourceUsage usage_;
+  unsigned capacity_threads_ = 0;
+  int64_t next_heartbeat_ns_ = 0;
+  int64_t last_cpu_warning_ns_ = 0;
+};
+
+}  // namespace grid::agent

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "protocol/wire/stats_window.hpp"
+
+namespace grid::broker {
+
+/// The root's per-agent figures, built from the sources listed in stats windows.
+struct AgentFigures {
+  std::string id;
+  std::string region;
+  uint32_t users = 0;                  // active users at its latest window
+  uint64_t requests = 0;
+  uint64_t failures = 0;
+  int64_t clock_offset_us = 0;         // its latest estimate of broker time minus its own
+  int64_t first_request_unix_us = 0;   // broker time, 0 = none reported
+  bool final = false;                  // sent its last window of the campaign
+  bool lost = false;                   // declared lost by its parent
+};
+
+/// Exactly-once accounting at the root: every (agent, window index) pair is counted at
+/// most once, whatever path or how many times it arrives. A window that repeats any pair
+/// already counted is refused whole (a merged window cannot be split), and counted as a
+/// duplicate; relays never merge resent windows, so this refuses only true repeats.
+class GridAccounting {
+public:
+  /// True when the window's pairs were all new and it was counted.
+  bool accept(const wire::StatsWindow& window);
+
+  void mark_lost(const std::string& agent_id);
+  /// Registers an agent that has sent nothing yet (so it is listed).
+  void know(const std::string& agent_id, const std::string& region);
+
+  const std::map<std::string, AgentFigures>& agents() const { return agents_; }
+  uint64_t duplicates() const { return duplicates_; }
+  uint64_t pairs() const { return counted_.size(); }
+
+  /// Spread of first-request times across agents that made one, in ms (0 with < 2).
+  double first_request_spread_ms() const;
+  /// True when every agent that reported anything has sent its final window or is lost.
+  bool all_final() const;
+
+private:
+  std::map<std::string, AgentFigures> agents_;
+  std::set<std::pair<std::string, uint64_t>> counted_;
+  uint64_t duplicates_ = 0;
+};
+
+}  // namespace grid::broker

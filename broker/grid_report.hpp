@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "broker/grid_accounting.hpp"
+#include "protocol/wire/latency_histogram.hpp"
+
+namespace grid::broker {
+
+/// Users and counts of one region.
+struct RegionFigures {
+  uint32_t users = 0;      // budget given to the region's live nodes
+  uint64_t requests = 0;
+  uint64_t failures = 0;
+};
+
+/// What the grid adds to a run's outputs: per region, per agent, health and warnings.
+/// Plain data the broker keeps current; the summary and the console read it.
+struct GridReport {
+  std::map<std::string, RegionFigures> regions;
+  std::vector<AgentFigures> agents;
+  uint32_t live_agents = 0;
+  uint32_t lost_agents = 0;
+  uint32_t relays = 0;                 // direct children that are relays
+  std::vector<std::string> lost;       // "id (at 12.3s)" for every child declared lost
+  std::vector<std::string> warnings;   // forwarded warnings, CPU and clock warnings
+  uint64_t rejected_frames = 0;        // malformed frames rejected anywhere in the grid
+  uint64_t duplicate_windows = 0;      // windows refused because a pair was counted already
+  uint64_t counted_pairs = 0;          // (agent, window) pairs counted
+  double first_request_spread_ms = 0;
+  wire::LatencyHistogram freshness_us; // window end -> counted at the broker
+};
+
+}  // namespace grid::broker

@@ -1,0 +1,47 @@
+// `loadgrid agent --parent tcp://HOST:PORT`: a long-lived agent that runs whatever
+// campaigns its parent plans, until SIGINT/SIGTERM.
+
+#include <iostream>
+
+#include "agent/agent_node.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/option_parsing.hpp"
+#include "cli/stop_signal.hpp"
+#include "cli/subcommands.hpp"
+#include "protocol/common/process_limits.hpp"
+
+namespace po = boost::program_options;
+
+namespace grid::cli {
+
+int agent_main(int argc, char** argv) {
+  agent::AgentOptions o;
+  po::options_description opts("usage: loadgrid agent --parent tcp://HOST:PORT [options]\n\noptions");
+  opts.add_options()
+      ("parent", po::value(&o.parent)->required(), "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports)")
+      ("id", po::value(&o.id), "node id, unique among the parent's children (default agent-HOST-PID)")
+      ("region", po::value(&o.region)->default_value("default"), "region name, for the campaign's [regions] weights")
+      ("threads", po::value(&o.threads)->default_value(0), "engine threads (0 = one per core)")
+      ("max-users", po::value(&o.max_users)->default_value(0), "most users this agent takes (0 = no cap)")
+      ("capacity", po::value(&o.capacity)->default_value(0), "weight in budget splits (0 = engine threads)")
+      ("users-per-multi", po::value(&o.users_per_multi)->default_value(32), "users per curl multi handle (tuning)");
+  po::variables_map vm;
+  if (auto code = parse_options(argc, argv, "agent", opts, {}, {}, vm)) return *code;
+  common::raise_open_file_limit();
+  try {
+    zmq::context_t context(1);
+    agent::AgentNode node(context, o);
+    install_stop_handler([](void* n) { static_cast<agent::AgentNode*>(n)->stop(); }, &node);
+    std::cerr << "loadgrid agent " << node.id() << ": parent " << o.parent << "\n";
+    node.run();
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "loadgrid agent: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "loadgrid agent: " << e.what() << "\n";
+    return kExitCannotStart;
+  }
+  return kExitOk;
+}
+
+}  // namespace grid::cli

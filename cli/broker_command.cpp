@@ -1,0 +1,70 @@
+// `loadgrid broker CAMPAIGN.ini`: the root of a distributed grid. Waits for its agents,
+// runs the campaign, writes the results and exits when the campaign is done.
+
+#include <iostream>
+
+#include "broker/broker_node.hpp"
+#include "broker/campaign.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/option_parsing.hpp"
+#include "cli/results_dir.hpp"
+#include "cli/stop_signal.hpp"
+#include "cli/subcommands.hpp"
+#include "protocol/common/units.hpp"
+
+namespace po = boost::program_options;
+
+namespace grid::cli {
+
+int broker_main(int argc, char** argv) {
+  broker::BrokerOptions o;
+  std::string campaign_path, expect_timeout = "60s";
+  po::options_description opts("usage: loadgrid broker CAMPAIGN.ini [options]\n\noptions");
+  opts.add_options()
+      ("listen", po::value(&o.listen)->default_value("tcp://127.0.0.1:5557"),
+       "where children connect: binds PORT (plans, PUB) and PORT+1 (reports, PULL)")
+      ("results", po::value(&o.results_dir), "results directory (overrides [campaign] results)")
+      ("expect-agents", po::value(&o.expect_agents)->default_value(0), "start when this many agents are ready (0: the first)")
+      ("expect-timeout", po::value(&expect_timeout)->default_value("60s"),
+       "start anyway after this long with the agents there are; exit 3 if none")
+      ("quiet,q", "no live progress");
+  po::options_description hidden;
+  hidden.add_options()("campaign", po::value(&campaign_path));
+  po::positional_options_description positional;
+  positional.add("campaign", 1);
+  po::variables_map vm;
+  if (auto code = parse_options(argc, argv, "broker", opts, hidden, positional, vm)) return *code;
+  if (campaign_path.empty()) {
+    std::cerr << "loadgrid broker: missing the campaign file\n" << opts;
+    return kExitUsage;
+  }
+  const auto timeout = common::parse_duration(expect_timeout);
+  if (!timeout) {
+    std::cerr << "loadgrid broker: --expect-timeout: " << timeout.error() << "\n";
+    return kExitUsage;
+  }
+  o.expect_timeout = timeout.value();
+  o.quiet = vm.count("quiet") > 0;
+  broker::Campaign campaign;
+  try {
+    campaign = broker::load_campaign(campaign_path);
+  } catch (const broker::ConfigError& e) {
+    std::cerr << "loadgrid broker: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  o.results_dir = choose_results_dir(o.results_dir, campaign);
+  try {
+    zmq::context_t context(1);
+    broker::BrokerNode node(context, campaign, o);
+    install_stop_handler([](void* n) { static_cast<broker::BrokerNode*>(n)->stop(); }, &node);
+    return node.run();
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "loadgrid broker: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "loadgrid broker: " << e.what() << "\n";
+    return kExitCannotStart;
+  }
+}
+
+}  // namespace grid::cli

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <boost/program_options.hpp>
+
+namespace grid::cli {
+
+/// Parses a subcommand's options: the command line first, then the INI file named by
+/// `--config` (keys are the long option names, e.g. `listen = tcp://0.0.0.0:5557`), so
+/// the command line wins (po::store never overwrites a value already stored). Prints
+/// help and returns 0 for --help; prints the error naming the option or the file and
+/// returns 2 for bad input; returns std::nullopt when the caller should go on.
+std::optional<int> parse_options(int argc, char** argv, const std::string& command,
+                                 boost::program_options::options_description& visible,
+                                 const boost::program_options::options_description& hidden,
+                                 const boost::program_options::positional_options_description& positional,
+                                 boost::program_options::variables_map& vm);
+
+}  // namespace grid::cli

@@ -1,0 +1,43 @@
+// `loadgrid relay --parent tcp://HOST:PORT --listen tcp://HOST:PORT`: a long-lived relay
+// (one per datacenter, say), until SIGINT/SIGTERM.
+
+#include <iostream>
+
+#include "cli/exit_codes.hpp"
+#include "cli/option_parsing.hpp"
+#include "cli/stop_signal.hpp"
+#include "cli/subcommands.hpp"
+#include "relay/relay_node.hpp"
+
+namespace po = boost::program_options;
+
+namespace grid::cli {
+
+int relay_main(int argc, char** argv) {
+  relay::RelayOptions o;
+  po::options_description opts("usage: loadgrid relay --parent tcp://HOST:PORT [--listen tcp://HOST:PORT] [options]\n\noptions");
+  opts.add_options()
+      ("parent", po::value(&o.parent)->required(), "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports)")
+      ("listen", po::value(&o.listen)->default_value("tcp://127.0.0.1:5567"),
+       "where children connect: binds PORT (plans, PUB) and PORT+1 (reports, PULL)")
+      ("id", po::value(&o.id), "node id, unique among the parent's children (default relay-HOST-PID)")
+      ("region", po::value(&o.region)->default_value("default"), "region name, for the campaign's [regions] weights");
+  po::variables_map vm;
+  if (auto code = parse_options(argc, argv, "relay", opts, {}, {}, vm)) return *code;
+  try {
+    zmq::context_t context(1);
+    relay::RelayNode node(context, o);
+    install_stop_handler([](void* n) { static_cast<relay::RelayNode*>(n)->stop(); }, &node);
+    std::cerr << "loadgrid relay " << node.id() << ": parent " << o.parent << ", listening on " << o.listen << "\n";
+    node.run();
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "loadgrid relay: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "loadgrid relay: " << e.what() << "\n";
+    return kExitCannotStart;
+  }
+  return kExitOk;
+}
+
+}  // namespace grid::cli

@@ -1,0 +1,93 @@
+#include "protocol/common/child_registry.hpp"
+
+namespace grid::common {
+
+ChildInfo& ChildRegistry::touch(const std::string& id, int64_t now_ns, bool& changed) {
+  auto [it, inserted] = children_.try_emplace(id);
+  ChildInfo& c = it->second;
+  if (inserted) {
+    c.id = id;
+    changed = true;
+  }
+  if (c.lost || c.left) {
+    c.lost = false;
+    c.left = false;
+    changed = true;
+  }
+  c.last_seen_ns = now_ns;
+  return c;
+}
+
+bool ChildRegistry::on_hello(const std::string& id, const wire::Hello& hello, int64_t now_ns) {
+  bool changed = false;
+  ChildInfo& c = touch(id, now_ns, changed);
+  c.kind = static_cast<wire::NodeKind>(hello.kind);
+  c.region = hello.region;
+  c.hostname = hello.hostname;
+  c.cores = hello.cores;
+  c.max_users = hello.max_users;
+  if (c.capacity <= 0) c.capacity = hello.cores;
+  if (c.kind == wire::NodeKind::agent && c.agents == 0) c.agents = 1;
+  return changed;
+}
+
+bool ChildRegistry::on_heartbeat(const std::string& id, const wire::Heartbeat& hb, int64_t now_ns) {
+  bool changed = false;
+  ChildInfo& c = touch(id, now_ns, changed);
+  // Capacity and caps decide budgets: a change there is a change of the split too.
+  if (c.capacity != hb.capacity || c.max_users != hb.max_users || c.region != hb.region) changed = true;
+  c.kind = static_cast<wire::NodeKind>(hb.kind);
+  c.region = hb.region;
+  c.capacity = hb.capacity;
+  c.max_users = hb.max_users;
+  c.cpu_percent = hb.cpu_percent;
+  c.rss_bytes = hb.rss_bytes;
+  c.active_users = hb.active_users;
+  c.agents = hb.agents;
+  c.clock_offset_us = hb.clock_offset_us;
+  c.rejected_frames = hb.rejected_frames;
+  c.lost_agents = hb.lost_agents;
+  return changed;
+}
+
+bool ChildRegistry::on_message(const std::string& id, int64_t now_ns) {
+  auto it = children_.find(id);
+  if (it == children_.end()) return false;
+  bool changed = false;
+  touch(id, now_ns, changed);
+  return true;
+}
+
+bool ChildRegistry::on_bye(const std::string& id) {
+  auto it = children_.find(id);
+  if (it == children_.end() || it->second.left || it->second.lost) return false;
+  it->second.left = true;
+  return true;
+}
+
+std::vector<std::string> ChildRegistry::expire(int64_t now_ns) {
+  std::vector<std::string> lost;
+  for (auto& [id, c] : children_) {
+    if (!c.lost && !c.left && now_ns - c.last_seen_ns > timeout_ns_) {
+      c.lost = true;
+      lost.push_back(id);
+    }
+  }
+  return lost;
+}
+
+std::vector<const ChildInfo*> ChildRegistry::live() const {
+  std::vector<const ChildInfo*> out;
+  for (const auto& [id, c] : children_) {
+    if (!c.lost && !c.left) out.push_back(&c);
+  }
+  return out;
+}
+
+uint32_t ChildRegistry::live_agents() const {
+  uint32_t n = 0;
+  for (const auto* c : live()) n += c->agents;
+  return n;
+}
+
+}  // namespace grid::common

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "protocol/wire/messages.hpp"
+
+namespace grid::common {
+
+/// What a parent knows of one direct child, from its hello and latest heartbeat.
+struct ChildInfo {
+  std::string id;
+  wire::NodeKind kind = wire::NodeKind::agent;
+  std::string region;
+  std::string hostname;
+  uint32_t cores = 0;
+  uint32_t max_users = 0;          // 0 = no cap
+  double capacity = 0;             // relative weight for budget splits (subtree cores)
+  double cpu_percent = 0;
+  uint64_t rss_bytes = 0;
+  uint32_t active_users = 0;
+  uint32_t agents = 0;             // live agents in the child's subtree (1 for an agent)
+  int64_t clock_offset_us = 0;     // the child's estimate of broker time minus its own
+  uint64_t rejected_frames = 0;    // malformed frames the child's subtree rejected
+  std::vector<std::string> lost_agents;  // agents its subtree declared lost
+  int64_t last_seen_ns = 0;        // steady clock of the last message from it
+  bool lost = false;               // missed `liveness` heartbeats; no budget
+  bool left = false;               // said bye
+};
+
+/// The direct children of a broker or relay and their liveness (Paranoid Pirate's idea,
+/// as a pure class: the caller passes the time). Any message from a child counts as a
+/// sign of life; a child silent for `liveness` heartbeat intervals is lost, and comes
+/// back if it speaks again.
+class ChildRegistry {
+public:
+  explicit ChildRegistry(std::chrono::milliseconds heartbeat_interval, unsigned liveness = 3)
+      : timeout_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(heartbeat_interval).count() * liveness) {}
+
+  /// Each returns true when the set of live children changed (joined, came back).
+  bool on_hello(const std::string& id, const wire::Hello& hello, int64_t now_ns);
+  bool on_heartbeat(const std::string& id, const wire::Heartbeat& heartbeat, int64_t now_ns);
+  /// Any other message; false for an unknown child (it must say hello or heartbeat first).
+  bool on_message(const std::string& id, int64_t now_ns);
+  /// A child leaving on purpose; true when it was live.
+  bool on_bye(const std::string& id);
+
+  /// Declares children silent for too long lost; returns their ids.
+  std::vector<std::string> expire(int64_t now_ns);
+
+  const std::map<std::string, ChildInfo>& children() const { return children_; }
+  /// Live children (not lost, not left), in id order.
+  std::vector<const ChildInfo*> live() const;
+  /// Sum over live children of their live agents.
+  uint32_t live_agents() const;
+
+private:
+  ChildInfo& touch(const std::string& id, int64_t now_ns, bool& changed);
+  int64_t timeout_ns_;
+  std::map<std::string, ChildInfo> children_;
+};
+
+}  // namespace grid::common

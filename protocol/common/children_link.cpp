@@ -1,0 +1,116 @@
+#include "protocol/common/children_link.hpp"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include "protocol/common/clock.hpp"
+#include "protocol/common/endpoints.hpp"
+#include "protocol/common/zmq_io.hpp"
+#include "protocol/wire/codec.hpp"
+
+namespace grid::common {
+
+ChildrenLink::ChildrenLink(zmq::context_t& context, const std::string& listen, std::chrono::milliseconds heartbeat,
+                           std::function<int64_t()> broker_now_us, std::string log_name)
+    : plans_(context, zmq::socket_type::pub),
+      reports_(context, zmq::socket_type::pull),
+      registry_(heartbeat),
+      broker_now_us_(std::move(broker_now_us)),
+      log_name_(std::move(log_name)) {
+  const auto endpoints = parent_endpoints(listen);
+  if (!endpoints) throw std::invalid_argument("--listen: " + endpoints.error());
+  configure_socket(plans_);
+  configure_socket(reports_);
+  try {
+    plans_.bind(endpoints.value().plans);
+    reports_.bind(endpoints.value().reports);
+  } catch (const zmq::error_t& e) {
+    throw std::runtime_error("cannot listen on " + listen + " (" + endpoints.value().plans + ", " +
+                             endpoints.value().reports + "): " + e.what());
+  }
+}
+
+void ChildrenLink::reject(const std::string& why) {
+  ++rejected_;
+  // At most one line a second: a flood of garbage must not become a flood of logs.
+  const int64_t now = steady_now_ns();
+  if (now - last_reject_log_ns_ >= 1'000'000'000) {
+    std::fprintf(stderr, "%s: rejected %llu malformed frame(s), latest: %s\n", log_name_.c_str(),
+                 static_cast<unsigned long long>(rejected_ - rejected_logged_), why.c_str());
+    rejected_logged_ = rejected_;
+    last_reject_log_ns_ = now;
+  }
+}
+
+void ChildrenLink::drain(Handler& handler) {
+  while (auto msg = receive_upstream(reports_)) {
+    if (!msg->well_formed) {
+      reject("a multipart message (upstream messages are one frame)");
+      continue;
+    }
+    handle(msg->body, handler);
+  }
+}
+
+void ChildrenLink::handle(const std::string& frame, Handler& handler) {
+  const int64_t received_us = broker_now_us_();
+  auto env = wire::decode_envelope(frame);
+  if (!env) return reject(env.error());
+  const std::string& sender = env.value().node_id;
+  if (sender.empty()) return reject("empty node id");
+  const int64_t now = steady_now_ns();
+  switch (env.value().type) {
+    case wire::MessageType::hello: {
+      auto hello = wire::decode_body<wire::Hello>(env.value());
+      if (!hello) return reject(hello.error());
+      if (registry_.on_hello(sender, hello.value(), now)) handler.on_membership_changed();
+      return;
+    }
+    case wire::MessageType::heartbeat: {
+      auto hb = wire::decode_body<wire::Heartbeat>(env.value());
+      if (!hb) return reject(hb.error());
+      const bool changed = registry_.on_heartbeat(sender, hb.value(), now);
+      wire::ClockEcho echo;
+      echo.child_sent_unix_us = hb.value().sent_unix_us;
+      echo.parent_recv_unix_us = received_us;
+      echo.parent_sent_unix_us = broker_now_us_();
+      send_downstream(plans_, child_topic(sender), wire::encode(echo, log_name_));
+      if (changed) handler.on_membership_changed();
+      return;
+    }
+    case wire::MessageType::stats: {
+      auto report = wire::decode_body<wire::StatsReport>(env.value());
+      if (!report) return reject(report.error());
+      registry_.on_message(sender, now);
+      handler.on_stats(sender, std::move(report.value()));
+      return;
+    }
+    case wire::MessageType::log: {
+      auto record = wire::decode_body<wire::LogRecord>(env.value());
+      if (!record) return reject(record.error());
+      registry_.on_message(sender, now);
+      handler.on_log(sender, record.value(), frame);
+      return;
+    }
+    case wire::MessageType::bye: {
+      auto bye = wire::decode_body<wire::Bye>(env.value());
+      if (!bye) return reject(bye.error());
+      if (registry_.on_bye(sender)) handler.on_membership_changed();
+      return;
+    }
+    default:
+      return reject("a downstream message type sent upstream");
+  }
+}
+
+void ChildrenLink::expire(Handler& handler) {
+  const auto lost = registry_.expire(steady_now_ns());
+  for (const auto& id : lost) handler.on_child_lost(registry_.children().at(id));
+  if (!lost.empty()) handler.on_membership_changed();
+}
+
+void ChildrenLink::publish(const wire::Plan& plan, const std::string& sender_id) {
+  send_downstream(plans_, kPlanTopic, wire::encode(plan, sender_id));
+}
+
+}  // namespace grid::common

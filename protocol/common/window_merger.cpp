@@ -1,0 +1,49 @@
+#include "protocol/common/window_merger.hpp"
+
+#include <algorithm>
+
+namespace grid::common {
+
+std::optional<wire::StatsWindow> WindowMerger::add(wire::StatsWindow window) {
+  if (released_any_ && window.index < released_below_) return window;
+  auto [it, inserted] = pending_.try_emplace(window.index);
+  Pending& p = it->second;
+  for (const auto& s : window.sources) p.agents.insert(s.agent_id);
+  if (inserted) {
+    p.window = std::move(window);
+  } else if (!p.window.merge(window)) {
+    // Same index, another interval: a misconfigured peer. Never merge it, never drop it.
+    return window;
+  }
+  return std::nullopt;
+}
+
+std::vector<wire::StatsWindow> WindowMerger::release(uint64_t now_ms, size_t expected_agents) {
+  std::vector<wire::StatsWindow> out;
+  // In index order: a later index is not released before an earlier one still waiting,
+  // unless the earlier one's deadline has passed too (deadlines grow with the index).
+  while (!pending_.empty()) {
+    auto it = pending_.begin();
+    const bool complete = expected_agents > 0 && it->second.agents.size() >= expected_agents;
+    const bool overdue = it->second.window.end_ms() + grace_ms_ <= now_ms;
+    if (!complete && !overdue) break;
+    released_any_ = true;
+    released_below_ = std::max(released_below_, it->first + 1);
+    out.push_back(std::move(it->second.window));
+    pending_.erase(it);
+  }
+  return out;
+}
+
+std::vector<wire::StatsWindow> WindowMerger::release_all() {
+  std::vector<wire::StatsWindow> out;
+  for (auto& [index, p] : pending_) {
+    released_any_ = true;
+    released_below_ = std::max(released_below_, index + 1);
+    out.push_back(std::move(p.window));
+  }
+  pending_.clear();
+  return out;
+}
+
+}  // namespace grid::common

@@ -1,0 +1,95 @@
+#pragma once
+
+// Downstream messages (parent -> children over PUB/SUB). PUB/SUB drops messages for late
+// joiners and slow subscribers, so downstream state travels as whole snapshots (the Clone
+// pattern's idea): a parent republishes its current Plan every second and on every
+// change, and a child applies a snapshot only when its epoch is newer than the one it
+// holds. Control (stop) is state in the snapshot, never a one-shot message.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <msgpack.hpp>
+
+#include "protocol/wire/messages.hpp"
+#include "protocol/wire/request_spec.hpp"
+
+namespace grid::wire {
+
+enum class CampaignState : uint8_t {
+  idle = 0,      // no campaign: children wait
+  waiting = 1,   // campaign planned, waiting for agents; nothing runs yet
+  running = 2,   // users run from start_unix_us until the end instant
+  stopping = 3,  // no new requests; in-flight requests finish, final windows go up
+  finished = 4,  // over
+};
+
+/// One child's share of its parent's budget.
+struct ChildBudget {
+  std::string child_id;
+  uint32_t users = 0;
+  double spawn_rate = 0;  // users/s for the child's subtree
+  bool operator==(const ChildBudget&) const = default;
+  MSGPACK_DEFINE(child_id, users, spawn_rate)
+};
+
+/// The full downstream state. Each relay rewrites `budgets` for its own children (its
+/// share split among them) and republishes under its own epoch counter.
+struct Plan {
+  static constexpr MessageType kType = MessageType::plan;
+  uint64_t epoch = 0;              // the publisher's counter; newer replaces older
+  uint8_t state = 0;               // CampaignState
+  std::string campaign_id;         // unique per campaign run
+  std::string campaign_name;
+  std::vector<RequestSpec> requests;  // the scenario: looped in order
+  uint32_t users = 0;              // whole grid
+  double spawn_rate = 0;           // whole grid, users/s
+  uint32_t think_time_ms = 0;
+  uint64_t duration_ms = 0;
+  uint32_t interval_ms = 1000;     // stats window
+  int64_t start_unix_us = 0;       // start instant in broker time
+  std::vector<ChildBudget> budgets;  // this hop's children
+  MSGPACK_DEFINE(epoch, state, campaign_id, campaign_name, requests, users, spawn_rate, think_time_ms,
+                 duration_ms, interval_ms, start_unix_us, budgets)
+
+  /// The budget of `child_id`, or std::nullopt when the plan gives it none.
+  std::optional<ChildBudget> budget_of(const std::string& child_id) const {
+    for (const auto& b : budgets) {
+      if (b.child_id == child_id) return b;
+    }
+    return std::nullopt;
+  }
+  CampaignState campaign_state() const { return static_cast<CampaignState>(state); }
+  /// End of the running phase in broker time.
+  int64_t end_unix_us() const { return start_unix_us + static_cast<int64_t>(duration_ms) * 1000; }
+
+  std::optional<std::string> validate() const {
+    if (state > static_cast<uint8_t>(CampaignState::finished)) return "plan has unknown state " + std::to_string(state);
+    if (state == static_cast<uint8_t>(CampaignState::running) || state == static_cast<uint8_t>(CampaignState::stopping)) {
+      if (requests.empty()) return "running plan has no requests";
+      if (interval_ms == 0) return "plan has a zero stats interval";
+      if (campaign_id.empty()) return "running plan has no campaign id";
+    }
+    if (!(spawn_rate >= 0 && spawn_rate <= 1e9)) return "plan has an implausible spawn rate";
+    for (const auto& b : budgets) {
+      if (!(b.spawn_rate >= 0 && b.spawn_rate <= 1e9)) return "plan budget of '" + b.child_id + "' has an implausible spawn rate";
+    }
+    return std::nullopt;
+  }
+};
+
+/// A parent's answer to one heartbeat, for the child's clock-offset estimate (sent on
+/// the child's own topic). Times are broker time in µs (a relay answers with its own
+/// clock corrected by its estimate), t0 is the child's own send time echoed back.
+struct ClockEcho {
+  static constexpr MessageType kType = MessageType::clock_echo;
+  int64_t child_sent_unix_us = 0;    // t0
+  int64_t parent_recv_unix_us = 0;   // t1
+  int64_t parent_sent_unix_us = 0;   // t2
+  MSGPACK_DEFINE(child_sent_unix_us, parent_recv_unix_us, parent_sent_unix_us)
+  std::optional<std::string> validate() const { return std::nullopt; }
+};
+
+}  // namespace grid::wire

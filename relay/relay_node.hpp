@@ -1,0 +1,70 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "protocol/common/children_link.hpp"
+#include "protocol/common/parent_link.hpp"
+#include "protocol/common/resource_usage.hpp"
+#include "protocol/common/window_merger.hpp"
+#include "protocol/wire/plan.hpp"
+
+namespace grid::relay {
+
+/// Settings of a relay node (command line or INI, see `loadgrid relay --help`).
+struct RelayOptions {
+  std::string id;
+  std::string region = "default";
+  std::string parent;   // tcp://HOST:PORT or inproc://NAME
+  std::string listen;   // tcp://HOST:PORT (PORT plans, PORT+1 reports) or inproc://NAME
+  std::chrono::milliseconds heartbeat{1000};
+  std::chrono::milliseconds merge_grace{500};  // wait for stragglers after a window ends
+};
+
+/// A relay: a broker to its children and one big agent to its parent. It republishes
+/// its parent's plan with the budget split among its own live children (by capacity,
+/// capped), merges its children's on-time stats windows into one window per index
+/// (listing every (agent, window) pair inside), passes late windows through unmerged,
+/// forwards warnings, and reports its subtree's capacity, agents and losses in its own
+/// heartbeats. Keeps running across campaigns until stop().
+class RelayNode : private common::ChildrenLink::Handler {
+public:
+  RelayNode(zmq::context_t& context, RelayOptions options);
+
+  void run();
+  /// Thread-safe and async-signal-safe.
+  void stop() { stop_.store(true, std::memory_order_relaxed); }
+
+  const std::string& id() const { return options_.id; }
+
+private:
+  void on_stats(const std::string& sender, wire::StatsReport report) override;
+  void on_log(const std::string& sender, const wire::LogRecord& record, const std::string& frame) override;
+  void on_membership_changed() override { republish_ = true; }
+  void on_child_lost(const common::ChildInfo& child) override;
+
+  void publish_plan();
+  void send_heartbeat();
+  void flush_windows(bool all);
+
+  RelayOptions options_;
+  common::ParentLink parent_;
+  common::ChildrenLink children_;
+  common::WindowMerger merger_;
+  common::ResourceUsage usage_;
+  std::atomic<bool> stop_{false};
+
+  std::optional<wire::Plan> parent_plan_;
+  uint64_t epoch_;             // our own counter for what we publish; starts at wall-clock ms
+  bool republish_ = true;
+  std::string campaign_id_;    // campaign of the windows being merged
+  std::vector<std::string> lost_agents_;  // agents of our subtree declared lost
+};
+
+}  // namespace grid::relay
