@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "protocol/common/clock.hpp"
+#include "protocol/common/zmq_io.hpp"
 #include "protocol/common/node_identity.hpp"
 #include "protocol/wire/codec.hpp"
 
@@ -159,7 +160,7 @@ void AgentNode::run() {
 
   while (!stop_.load(std::memory_order_relaxed)) {
     zmq::pollitem_t items[] = {{parent_.plans().handle(), 0, ZMQ_POLLIN, 0}};
-    zmq::poll(items, 1, kPollInterval);
+    common::poll(items, 1, kPollInterval);
     if (auto plan = parent_.receive(plan_ ? plan_->epoch : 0)) on_plan(*plan);
     forward_windows(std::chrono::milliseconds(0));
     if (common::steady_now_ns() >= next_heartbeat_ns_) {

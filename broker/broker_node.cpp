@@ -10,6 +10,7 @@
 #include "broker/console_view.hpp"
 #include "protocol/common/budget_split.hpp"
 #include "protocol/common/clock.hpp"
+#include "protocol/common/zmq_io.hpp"
 #include "protocol/common/parent_link.hpp"
 
 namespace grid::broker {
@@ -120,6 +121,9 @@ void BrokerNode::publish() {
 void BrokerNode::begin_running() {
   plan_.state = static_cast<uint8_t>(wire::CampaignState::running);
   plan_.start_unix_us = broker_now_us() + std::chrono::microseconds(options_.lead_time).count();
+  double capacity = 0;
+  for (const auto* c : children_.registry().live()) capacity += c->capacity;
+  info_.threads = static_cast<unsigned>(capacity + 0.5);
   info_.started_unix_ms = static_cast<uint64_t>(plan_.start_unix_us / 1000);
   changed_ = true;
   if (!options_.quiet) {
@@ -169,7 +173,14 @@ void BrokerNode::show_windows(std::vector<wire::StatsWindow> windows) {
     refresh_report();
     writer_.on_window(info_, w, run_, &report_);
     if (options_.quiet) continue;
-    std::fprintf(stderr, "%s\n%s", progress_line(info_, w, tty_).c_str(), grid_lines(report_, w).c_str());
+    // Region rows matter with several regions; the health line when it changes.
+    const std::string lines = grid_lines(report_, w);
+    const auto health_at = lines.rfind("  agents:");
+    const std::string health = lines.substr(health_at);
+    std::string extra = report_.regions.size() > 1 ? lines.substr(0, health_at) : std::string();
+    if (health != last_health_) extra += health;
+    last_health_ = health;
+    std::fprintf(stderr, "%s\n%s", progress_line(info_, w, tty_).c_str(), extra.c_str());
   }
   std::fflush(stderr);
 }
@@ -185,7 +196,7 @@ int BrokerNode::run() {
   }
   for (;;) {
     zmq::pollitem_t items[] = {{children_.reports().handle(), 0, ZMQ_POLLIN, 0}};
-    zmq::poll(items, 1, kPollInterval);
+    common::poll(items, 1, kPollInterval);
     children_.drain(*this);
     const int64_t now = common::steady_now_ns();
     if (now >= next_tick) {

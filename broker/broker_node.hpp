@@ -81,6 +81,7 @@ private:
   common::WindowMerger merger_;
   uint64_t stale_windows_ = 0;  // windows of another campaign, ignored
   bool tty_ = false;
+  std::string last_health_;             // health line last shown
   std::set<std::string> clock_warned_;  // children whose clock offset was warned about
 };
 

@@ -78,7 +78,7 @@ std::string grid_lines(const GridReport& grid, const wire::StatsWindow& w) {
 std::string final_report(const RunInfo& info, const RunAggregator& run, const GridReport* grid) {
   std::string out;
   char buf[512];
-  std::snprintf(buf, sizeof buf, "campaign %s: %s, %.1fs elapsed, %u users on %u threads\n\n",
+  std::snprintf(buf, sizeof buf, "campaign %s: %s, %.1fs elapsed, %u users, %u engine threads\n\n",
                 info.campaign.c_str(), info.state.c_str(), info.elapsed_s, info.users, info.threads);
   out += buf;
   std::snprintf(buf, sizeof buf, "%-20s %10s %9s %10s %9s %9s %9s %9s %9s %9s %9s %9s\n", "name",

@@ -93,14 +93,21 @@ int run_main(int argc, char** argv) {
       nodes.push_back(std::make_unique<agent::AgentNode>(context, ao));
     }
     std::vector<std::thread> workers;
+    // Whatever way the broker ends, the other nodes stop and their threads are joined.
+    struct StopAll {
+      relay::RelayNode& relay;
+      std::vector<std::unique_ptr<agent::AgentNode>>& nodes;
+      std::vector<std::thread>& workers;
+      ~StopAll() {
+        for (auto& n : nodes) n->stop();
+        relay.stop();
+        for (auto& t : workers) t.join();
+      }
+    } stop_all{relay, nodes, workers};
     workers.emplace_back([&relay] { relay.run(); });
     for (auto& n : nodes) workers.emplace_back([node = n.get()] { node->run(); });
     install_stop_handler([](void* b) { static_cast<broker::BrokerNode*>(b)->stop(); }, &broker);
-    const int code = broker.run();
-    for (auto& n : nodes) n->stop();
-    relay.stop();
-    for (auto& t : workers) t.join();
-    return code;
+    return broker.run();
   } catch (const std::invalid_argument& e) {
     std::cerr << "loadgrid run: " << e.what() << "\n";
     return kExitUsage;

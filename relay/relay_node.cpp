@@ -5,6 +5,7 @@
 
 #include "protocol/common/budget_split.hpp"
 #include "protocol/common/clock.hpp"
+#include "protocol/common/zmq_io.hpp"
 #include "protocol/common/node_identity.hpp"
 
 namespace grid::relay {
@@ -128,7 +129,7 @@ void RelayNode::run() {
   while (!stop_.load(std::memory_order_relaxed)) {
     zmq::pollitem_t items[] = {{parent_.plans().handle(), 0, ZMQ_POLLIN, 0},
                                {children_.reports().handle(), 0, ZMQ_POLLIN, 0}};
-    zmq::poll(items, 2, kPollInterval);
+    common::poll(items, 2, kPollInterval);
     if (auto plan = parent_.receive(parent_plan_ ? parent_plan_->epoch : 0)) {
       if (!parent_plan_ || plan->campaign_id != parent_plan_->campaign_id) lost_agents_.clear();
       parent_plan_ = std::move(*plan);

@@ -1,5 +1,6 @@
 #include "protocol/common/zmq_io.hpp"
 
+#include <cerrno>
 #include <iterator>
 #include <vector>
 
@@ -37,6 +38,15 @@ bool send_upstream(zmq::socket_t& socket, std::string_view body) {
 
 std::optional<Received> receive_downstream(zmq::socket_t& socket) { return receive(socket, 2); }
 std::optional<Received> receive_upstream(zmq::socket_t& socket) { return receive(socket, 1); }
+
+int poll(zmq::pollitem_t* items, size_t count, std::chrono::milliseconds timeout) {
+  try {
+    return zmq::poll(items, count, timeout);
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return 0;
+    throw;
+  }
+}
 
 void configure_socket(zmq::socket_t& socket) {
   socket.set(zmq::sockopt::linger, 2000);

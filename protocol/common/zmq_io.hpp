@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,10 @@ struct Received {
 };
 std::optional<Received> receive_downstream(zmq::socket_t& socket);
 std::optional<Received> receive_upstream(zmq::socket_t& socket);
+
+/// zmq::poll that treats an interrupting signal (EINTR) as "nothing ready": SIGINT and
+/// SIGTERM are how nodes are asked to stop, and must not surface as exceptions.
+int poll(zmq::pollitem_t* items, size_t count, std::chrono::milliseconds timeout);
 
 /// Sets the options every loadgrid socket gets: bounded linger (the default, -1, can
 /// hang a process at exit) and high-water marks.
