@@ -18,7 +18,7 @@ bool GridAccounting::accept(const wire::StatsWindow& window) {
     a.region = s.region;
     a.requests += s.requests;
     a.failures += s.failures;
-    a.users = s.active_users;
+    a.users = std::max(a.users, s.active_users);
     a.clock_offset_us = s.clock_offset_us;
     if (s.first_request_unix_us > 0) a.first_request_unix_us = s.first_request_unix_us;
     if (s.final) a.final = true;

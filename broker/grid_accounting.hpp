@@ -14,7 +14,7 @@ namespace grid::broker {
 struct AgentFigures {
   std::string id;
   std::string region;
-  uint32_t users = 0;                  // active users at its latest window
+  uint32_t users = 0;                  // most users it ran at once (at window cuts)
   uint64_t requests = 0;
   uint64_t failures = 0;
   int64_t clock_offset_us = 0;         // its latest estimate of broker time minus its own

@@ -10,6 +10,11 @@
 #include <string>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
@@ -79,6 +84,64 @@ inline int run_to_end(ChildProcess& process) {
   const auto code = process.wait_for_exit(std::chrono::seconds(120));
   if (!code) throw std::runtime_error("loadgrid run did not finish in 120 s");
   return *code;
+}
+
+}  // namespace grid::test
+
+namespace grid::test {
+
+/// A base port P with P and P+1 both free on 127.0.0.1 (a parent binds both).
+inline int free_port_pair() {
+  static int next = 20000 + static_cast<int>(getpid() % 2000) * 10;
+  for (int attempt = 0; attempt < 500; ++attempt, next += 2) {
+    if (next > 64000) next = 20000;
+    bool ok = true;
+    for (int p = next; p < next + 2 && ok; ++p) {
+      const int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(static_cast<uint16_t>(p));
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+      close(fd);
+    }
+    if (ok) {
+      const int port = next;
+      next += 2;
+      return port;
+    }
+  }
+  throw std::runtime_error("no free port pair");
+}
+
+inline std::string tcp(int port) { return "tcp://127.0.0.1:" + std::to_string(port); }
+
+inline std::unique_ptr<ChildProcess> start_broker(const std::string& campaign, int port, const std::string& results,
+                                                  int expect_agents) {
+  return std::make_unique<ChildProcess>(std::vector<std::string>{
+      kBinary, "broker", campaign, "--listen", tcp(port), "--results", results, "--expect-agents",
+      std::to_string(expect_agents), "--expect-timeout", "30s"});
+}
+
+inline std::unique_ptr<ChildProcess> start_relay(int parent_port, int listen_port, const std::string& id,
+                                                 const std::string& region) {
+  return std::make_unique<ChildProcess>(std::vector<std::string>{
+      kBinary, "relay", "--parent", tcp(parent_port), "--listen", tcp(listen_port), "--id", id, "--region", region});
+}
+
+inline std::unique_ptr<ChildProcess> start_agent(int parent_port, const std::string& id, int threads,
+                                                 const std::string& region = "default") {
+  return std::make_unique<ChildProcess>(std::vector<std::string>{
+      kBinary, "agent", "--parent", tcp(parent_port), "--id", id, "--threads", std::to_string(threads), "--region",
+      region});
+}
+
+/// The summary's entry of agent `id` (throws when absent).
+inline nlohmann::json agent_named(const nlohmann::json& summary, const std::string& id) {
+  for (const auto& a : summary["agents"]) {
+    if (a["id"] == id) return a;
+  }
+  throw std::runtime_error("no agent " + id + " in summary");
 }
 
 }  // namespace grid::test
