@@ -1,0 +1,80 @@
+#include "target/route.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+namespace {
+
+using grid::target::path_of;
+using grid::target::route_request;
+using grid::target::RouteKind;
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(route)
+
+BOOST_AUTO_TEST_CASE(path_of_strips_query_and_fragment) {
+  BOOST_TEST(path_of("/a/b?x=1#f") == "/a/b");
+  BOOST_TEST(path_of("/a#f?x") == "/a");
+  BOOST_TEST(path_of("/") == "/");
+}
+
+BOOST_AUTO_TEST_CASE(root_is_hello_for_any_method) {
+  for (const char* method : {"GET", "POST", "PURGE"}) {
+    const auto route = route_request(method, "/");
+    BOOST_TEST((route.kind == RouteKind::hello));
+    BOOST_TEST(route.status == 200);
+    BOOST_TEST(route.body == grid::target::hello_body());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(delay_takes_milliseconds_up_to_ten_minutes) {
+  const auto route = route_request("GET", "/delay/250");
+  BOOST_TEST((route.kind == RouteKind::delay));
+  BOOST_TEST(route.delay.count() == 250);
+  BOOST_TEST(route_request("GET", "/delay/600000").delay.count() == 600000);
+  for (const char* bad : {"/delay/600001", "/delay/", "/delay/-1", "/delay/1.5", "/delay/9x"}) {
+    BOOST_TEST_CONTEXT(bad) {
+      BOOST_TEST((route_request("GET", bad).kind == RouteKind::bad_parameter));
+      BOOST_TEST(route_request("GET", bad).status == 400);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(status_takes_codes_200_to_599) {
+  BOOST_TEST(route_request("GET", "/status/200").status == 200);
+  const auto route = route_request("GET", "/status/503");
+  BOOST_TEST(route.status == 503);
+  BOOST_TEST(route.body == "503 Service Unavailable\n");
+  BOOST_TEST(route_request("GET", "/status/204").body.empty());
+  BOOST_TEST(route_request("GET", "/status/304").body.empty());
+  for (const char* bad : {"/status/199", "/status/100", "/status/600", "/status/", "/status/20x"}) {
+    BOOST_TEST_CONTEXT(bad) { BOOST_TEST(route_request("GET", bad).status == 400); }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bytes_takes_sizes_up_to_16_mib) {
+  const auto route = route_request("GET", "/bytes/1000");
+  BOOST_TEST((route.kind == RouteKind::bytes));
+  BOOST_TEST(route.body_bytes == 1000u);
+  BOOST_TEST(route_request("GET", "/bytes/16777216").body_bytes == 16777216u);
+  BOOST_TEST(route_request("GET", "/bytes/16777217").status == 400);
+  BOOST_TEST(route_request("GET", "/bytes/99999999999999999999999").status == 400);
+}
+
+BOOST_AUTO_TEST_CASE(stats_path_reads_and_delete_or_reset_path_resets) {
+  BOOST_TEST((route_request("GET", "/__stats").kind == RouteKind::stats));
+  BOOST_TEST((route_request("POST", "/__stats").kind == RouteKind::stats));
+  BOOST_TEST((route_request("DELETE", "/__stats").kind == RouteKind::reset));
+  BOOST_TEST((route_request("GET", "/__reset").kind == RouteKind::reset));
+}
+
+BOOST_AUTO_TEST_CASE(anything_else_is_404) {
+  for (const char* path : {"/x", "/delay", "/status", "/bytes", "/__stats/x", "//"}) {
+    BOOST_TEST_CONTEXT(path) {
+      BOOST_TEST((route_request("GET", path).kind == RouteKind::not_found));
+      BOOST_TEST(route_request("GET", path).status == 404);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
