@@ -171,3 +171,35 @@ BOOST_AUTO_TEST_CASE(stop_request_drains_and_finishes_early) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(engine_pool_rebalancing)
+
+BOOST_AUTO_TEST_CASE(user_count_can_grow_and_shrink_while_running) {
+  Target t;
+  auto plan = plan_for({request("home", t.url("/"))}, 2, 30s);
+  plan.think_time = 20ms;
+  agent::EnginePool pool(plan, 2);
+  // Waits (bounded) for a released window with exactly `users` active users.
+  auto wait_for_users = [&](uint32_t users) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      for (const auto& w : pool.poll(100ms)) {
+        if (w.active_users == users) return true;
+      }
+    }
+    return false;
+  };
+  BOOST_TEST(wait_for_users(2));
+  pool.set_users(7);
+  BOOST_TEST(wait_for_users(7));
+  pool.set_users(1);
+  BOOST_TEST(wait_for_users(1));
+  pool.request_stop();
+  uint64_t counted = 0;
+  while (!pool.finished()) {
+    for (auto& w : pool.poll(100ms)) counted += w.total().requests;
+  }
+  BOOST_TEST(pool.first_request_unix_us() > 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

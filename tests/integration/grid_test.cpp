@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include "grid_fixture.hpp"
+#include "protocol/wire/codec.hpp"
 
 using namespace grid::test;
 using namespace std::chrono_literals;
@@ -212,6 +213,53 @@ BOOST_AUTO_TEST_CASE(node_options_come_from_an_ini_file_and_the_command_line_win
   const auto summary = read_json(dir.path() + "/summary.json");
   BOOST_TEST(agent_named(summary, "from-cli")["region"] == "r");
   BOOST_TEST(agent_named(summary, "from-cli")["requests"].get<uint64_t>() > 0u);
+}
+
+BOOST_AUTO_TEST_CASE(warnings_forwarded_through_a_relay_reach_the_broker_summary) {
+  TargetProcess target;
+  TempDir dir;
+  const int broker_port = free_port_pair(), relay_port = free_port_pair();
+  const auto campaign = campaign_file(dir.path(), target, "3s", 4);
+  auto broker = start_broker(campaign, broker_port, dir.path(), 1);
+  auto relay = start_relay(broker_port, relay_port, "relay", "default");
+  auto agent = start_agent(relay_port, "agent", 1);
+  // A controlled peer: a well-formed warning from a node the relay never heard of before.
+  zmq::context_t context(1);
+  zmq::socket_t push(context, zmq::socket_type::push);
+  push.set(zmq::sockopt::linger, 2000);
+  push.connect(tcp(relay_port + 1));
+  grid::wire::LogRecord record;
+  record.level = 1;
+  record.text = "agent CPU at 97% of 1 cores: results may be limited by the generator";
+  push.send(zmq::buffer(grid::wire::encode(record, "hot-agent")), zmq::send_flags::none);
+  BOOST_REQUIRE_EQUAL(broker_exit(*broker), 0);
+  const auto summary = read_json(dir.path() + "/summary.json");
+  bool found = false;
+  for (const auto& w : summary["warnings"]) {
+    found = found || w.get<std::string>().find("hot-agent: agent CPU at 97%") != std::string::npos;
+  }
+  BOOST_TEST(found, summary["warnings"].dump());
+  BOOST_TEST(broker->err().find("hot-agent: agent CPU at 97%") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(agent_and_relay_keep_running_across_campaigns) {
+  TargetProcess target;
+  TempDir dir;
+  const int broker_port = free_port_pair(), relay_port = free_port_pair();
+  auto relay = start_relay(broker_port, relay_port, "relay", "default");
+  auto agent = start_agent(relay_port, "agent", 1);
+  for (int round = 1; round <= 2; ++round) {
+    BOOST_TEST_CONTEXT("campaign " << round) {
+      const std::string out = dir.path() + "/round" + std::to_string(round);
+      const auto campaign = campaign_file(dir.path(), target, "2s", 3);
+      auto broker = start_broker(campaign, broker_port, out, 1);
+      BOOST_REQUIRE_EQUAL(broker_exit(*broker), 0);
+      const auto summary = read_json(out + "/summary.json");
+      BOOST_TEST(agent_named(summary, "agent")["requests"].get<uint64_t>() > 0u);
+    }
+  }
+  BOOST_TEST(!agent->wait_for_exit(0ms).has_value());
+  BOOST_TEST(!relay->wait_for_exit(0ms).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
