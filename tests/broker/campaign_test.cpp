@@ -161,6 +161,18 @@ BOOST_AUTO_TEST_CASE(key_outside_any_section_is_an_error) {
   expect_error(std::string("users = 5\n") + kValid, {"users", "outside any section"});
 }
 
+BOOST_AUTO_TEST_CASE(regions_section_gives_weights_by_name) {
+  const Campaign c = parse(std::string(kValid) + "\n[regions]\neu.west = 3\nus = 1\n");
+  BOOST_REQUIRE(c.regions.size() == 2u);
+  BOOST_TEST(c.regions.at("eu.west") == 3.0);
+  BOOST_TEST(c.regions.at("us") == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(bad_region_weight_names_the_region) {
+  expect_error(std::string(kValid) + "\n[regions]\neu = lots\n", {"[regions] eu", "lots", "weight"});
+  expect_error(std::string(kValid) + "\n[regions]\neu = 0\nus = 0\n", {"[regions]", "every weight is 0"});
+}
+
 BOOST_AUTO_TEST_CASE(unreadable_file_is_an_error_naming_the_path) {
   try {
     grid::broker::load_campaign("/nonexistent/campaign.ini");
@@ -171,7 +183,7 @@ BOOST_AUTO_TEST_CASE(unreadable_file_is_an_error_naming_the_path) {
 }
 
 BOOST_AUTO_TEST_CASE(shipped_example_campaigns_parse) {
-  for (const char* name : {"local-target.ini", "any-url.ini"}) {
+  for (const char* name : {"local-target.ini", "any-url.ini", "grid-regions.ini"}) {
     BOOST_TEST_CONTEXT(name) {
       const Campaign c = grid::broker::load_campaign(std::string(LOADGRID_SOURCE_DIR) + "/configs/" + name);
       BOOST_TEST(!c.requests.empty());
