@@ -161,4 +161,20 @@ BOOST_AUTO_TEST_CASE(every_subcommand_has_help) {
   BOOST_TEST(run_to_end(unknown) == 2);
 }
 
+BOOST_AUTO_TEST_CASE(run_with_several_local_agents_splits_users_and_counts_exactly) {
+  TargetProcess target;
+  TempDir dir;
+  const auto campaign = write_campaign(dir.path(), "2s", 9, "[request.home]\nurl = " + target.url("/") + "\n",
+                                       "think_time = 5ms\n");
+  ChildProcess run({kBinary, "run", campaign, "--results", dir.path(), "--threads", "3", "--agents", "3"});
+  BOOST_REQUIRE_EQUAL(run_to_end(run), 0);
+  const auto summary = read_json(dir.path() + "/summary.json");
+  BOOST_REQUIRE(summary["agents"].size() == 3u);
+  for (const auto& a : summary["agents"]) {
+    BOOST_TEST(a["users"] == 3);
+    BOOST_TEST(a["requests"].get<uint64_t>() > 0u);
+  }
+  BOOST_TEST(summary["total"]["requests"] == target.stats()["requests"]);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
