@@ -163,6 +163,7 @@ void BrokerNode::refresh_report() {
     r.failures += a.failures;
   }
   report_.duplicate_windows = accounting_.duplicates();
+  report_.unattributed_windows = accounting_.unattributed();
   report_.counted_pairs = accounting_.pairs();
   report_.first_request_spread_ms = accounting_.first_request_spread_ms();
   info_.elapsed_s = elapsed_s();

@@ -5,8 +5,15 @@
 namespace grid::broker {
 
 bool GridAccounting::accept(const wire::StatsWindow& window) {
+  // No sources, no pairs: exactly-once cannot hold for it, so it is never counted.
+  if (window.sources.empty()) {
+    ++unattributed_;
+    return false;
+  }
+  // A pair listed twice in one window is a repeat too: its traffic is in the stats twice.
+  std::set<std::string> listed;
   for (const auto& s : window.sources) {
-    if (counted_.count({s.agent_id, window.index})) {
+    if (counted_.count({s.agent_id, window.index}) || !listed.insert(s.agent_id).second) {
       ++duplicates_;
       return false;
     }

@@ -26,7 +26,8 @@ struct AgentFigures {
 /// Exactly-once accounting at the root: every (agent, window index) pair is counted at
 /// most once, whatever path or how many times it arrives. A window that repeats any pair
 /// already counted is refused whole (a merged window cannot be split), and counted as a
-/// duplicate; relays never merge resent windows, so this refuses only true repeats.
+/// duplicate; relays never merge resent windows, so this refuses only true repeats. A
+/// window that names no pair at all is refused too (counted as unattributed).
 class GridAccounting {
 public:
   /// True when the window's pairs were all new and it was counted.
@@ -38,6 +39,8 @@ public:
 
   const std::map<std::string, AgentFigures>& agents() const { return agents_; }
   uint64_t duplicates() const { return duplicates_; }
+  /// Windows refused because they named no (agent, window) pair.
+  uint64_t unattributed() const { return unattributed_; }
   uint64_t pairs() const { return counted_.size(); }
 
   /// Spread of first-request times across agents that made one, in ms (0 with < 2).
@@ -49,6 +52,7 @@ private:
   std::map<std::string, AgentFigures> agents_;
   std::set<std::pair<std::string, uint64_t>> counted_;
   uint64_t duplicates_ = 0;
+  uint64_t unattributed_ = 0;
 };
 
 }  // namespace grid::broker

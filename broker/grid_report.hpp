@@ -29,6 +29,7 @@ struct GridReport {
   std::vector<std::string> warnings;   // forwarded warnings, CPU and clock warnings
   uint64_t rejected_frames = 0;        // malformed frames rejected anywhere in the grid
   uint64_t duplicate_windows = 0;      // windows refused because a pair was counted already
+  uint64_t unattributed_windows = 0;   // windows refused because they named no agent
   uint64_t counted_pairs = 0;          // (agent, window) pairs counted
   double first_request_spread_ms = 0;
   wire::LatencyHistogram freshness_us; // window end -> counted at the broker

@@ -70,6 +70,7 @@ nlohmann::ordered_json grid_json(const GridReport& g) {
             {"lost", g.lost},
             {"rejected_frames", g.rejected_frames},
             {"duplicate_windows", g.duplicate_windows},
+            {"unattributed_windows", g.unattributed_windows},
             {"counted_windows", g.counted_pairs},
             {"first_request_spread_ms", round3(g.first_request_spread_ms)},
             {"freshness_ms",

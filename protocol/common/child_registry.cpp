@@ -52,9 +52,10 @@ bool ChildRegistry::on_heartbeat(const std::string& id, const wire::Heartbeat& h
 
 bool ChildRegistry::on_message(const std::string& id, int64_t now_ns) {
   auto it = children_.find(id);
-  if (it == children_.end()) return false;
-  bool changed = false;
-  touch(id, now_ns, changed);
+  // A lost or departed child rejoins only through hello or heartbeat, which report the
+  // change; reviving it here would put it back in live() with no one told to rebalance.
+  if (it == children_.end() || it->second.lost || it->second.left) return false;
+  it->second.last_seen_ns = now_ns;
   return true;
 }
 
@@ -68,7 +69,7 @@ bool ChildRegistry::on_bye(const std::string& id) {
 std::vector<std::string> ChildRegistry::expire(int64_t now_ns) {
   std::vector<std::string> lost;
   for (auto& [id, c] : children_) {
-    if (!c.lost && !c.left && now_ns - c.last_seen_ns > timeout_ns_) {
+    if (!c.lost && !c.left && now_ns - c.last_seen_ns >= timeout_ns_) {
       c.lost = true;
       lost.push_back(id);
     }

@@ -32,9 +32,9 @@ struct ChildInfo {
 };
 
 /// The direct children of a broker or relay and their liveness (Paranoid Pirate's idea,
-/// as a pure class: the caller passes the time). Any message from a child counts as a
-/// sign of life; a child silent for `liveness` heartbeat intervals is lost, and comes
-/// back if it speaks again.
+/// as a pure class: the caller passes the time). Any message from a live child counts as
+/// a sign of life; a child silent for `liveness` heartbeat intervals is lost, and comes
+/// back (as a change) when it says hello or heartbeats again.
 class ChildRegistry {
 public:
   explicit ChildRegistry(std::chrono::milliseconds heartbeat_interval, unsigned liveness = 3)
@@ -43,12 +43,14 @@ public:
   /// Each returns true when the set of live children changed (joined, came back).
   bool on_hello(const std::string& id, const wire::Hello& hello, int64_t now_ns);
   bool on_heartbeat(const std::string& id, const wire::Heartbeat& heartbeat, int64_t now_ns);
-  /// Any other message; false for an unknown child (it must say hello or heartbeat first).
+  /// Any other message: a sign of life from a live child. False for an unknown, lost or
+  /// departed child, which it leaves as it is (it must say hello or heartbeat to (re)join,
+  /// so that its return is reported as a change).
   bool on_message(const std::string& id, int64_t now_ns);
   /// A child leaving on purpose; true when it was live.
   bool on_bye(const std::string& id);
 
-  /// Declares children silent for too long lost; returns their ids.
+  /// Declares children silent for `liveness` intervals or longer lost; returns their ids.
   std::vector<std::string> expire(int64_t now_ns);
 
   const std::map<std::string, ChildInfo>& children() const { return children_; }

@@ -8,13 +8,13 @@ std::optional<wire::StatsWindow> WindowMerger::add(wire::StatsWindow window) {
   if (released_any_ && window.index < released_below_) return window;
   auto [it, inserted] = pending_.try_emplace(window.index);
   Pending& p = it->second;
-  for (const auto& s : window.sources) p.agents.insert(s.agent_id);
-  if (inserted) {
-    p.window = std::move(window);
-  } else if (!p.window.merge(window)) {
-    // Same index, another interval: a misconfigured peer. Never merge it, never drop it.
+  if (!inserted && !p.window.merge(window)) {
+    // Same index, another interval: a misconfigured peer. Never merge it, never drop it,
+    // and do not count its agents as having reported the pending window.
     return window;
   }
+  for (const auto& s : window.sources) p.agents.insert(s.agent_id);
+  if (inserted) p.window = std::move(window);
   return std::nullopt;
 }
 

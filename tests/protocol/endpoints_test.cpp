@@ -1,0 +1,120 @@
+// parent_endpoints: one parent address gives the plans (PUB) and reports (PULL) endpoints.
+
+#include <string>
+
+#include <boost/test/unit_test.hpp>
+
+#include "protocol/common/endpoints.hpp"
+#include "sample_messages.hpp"
+
+using grid::common::parent_endpoints;
+
+namespace {
+
+/// The error text for `address`, or "" when it was (wrongly) accepted.
+std::string error_for(const std::string& address) {
+  const auto r = parent_endpoints(address);
+  return r.ok() ? std::string() : r.error();
+}
+
+/// Checks that `address` is refused with an error that quotes it, says `why` and says
+/// what is expected.
+void check_refused(const std::string& address, const std::string& why) {
+  const auto r = parent_endpoints(address);
+  BOOST_TEST_CONTEXT("address '" << address << "'") {
+    BOOST_TEST_REQUIRE(!r.ok());
+    BOOST_TEST(r.error().find("'" + address + "'") != std::string::npos, "error names the text: " << r.error());
+    BOOST_TEST(r.error().find(why) != std::string::npos, "error says " << why << ": " << r.error());
+    BOOST_TEST(r.error().find("tcp://HOST:PORT") != std::string::npos, "error says what is expected");
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(endpoints)
+
+BOOST_AUTO_TEST_CASE(a_tcp_address_gives_its_port_for_plans_and_the_next_for_reports) {
+  const auto r = parent_endpoints("tcp://127.0.0.1:5557");
+  BOOST_TEST_REQUIRE(r.ok(), grid::test::error_of(r));
+  BOOST_TEST(r.value().plans == "tcp://127.0.0.1:5557");
+  BOOST_TEST(r.value().reports == "tcp://127.0.0.1:5558");
+}
+
+BOOST_AUTO_TEST_CASE(host_names_wildcards_and_ipv6_hosts_are_kept_as_written) {
+  const auto named = parent_endpoints("tcp://broker.example.net:7000");
+  BOOST_TEST_REQUIRE(named.ok(), grid::test::error_of(named));
+  BOOST_TEST(named.value().reports == "tcp://broker.example.net:7001");
+  const auto any = parent_endpoints("tcp://*:9000");
+  BOOST_TEST_REQUIRE(any.ok(), grid::test::error_of(any));
+  BOOST_TEST(any.value().plans == "tcp://*:9000");
+  BOOST_TEST(any.value().reports == "tcp://*:9001");
+  const auto v6 = parent_endpoints("tcp://[::1]:5557");
+  BOOST_TEST_REQUIRE(v6.ok(), grid::test::error_of(v6));
+  BOOST_TEST(v6.value().plans == "tcp://[::1]:5557");
+  BOOST_TEST(v6.value().reports == "tcp://[::1]:5558");
+}
+
+BOOST_AUTO_TEST_CASE(the_lowest_and_highest_ports_with_a_neighbour_are_accepted) {
+  const auto low = parent_endpoints("tcp://h:1");
+  BOOST_TEST_REQUIRE(low.ok(), grid::test::error_of(low));
+  BOOST_TEST(low.value().reports == "tcp://h:2");
+  const auto high = parent_endpoints("tcp://h:65534");
+  BOOST_TEST_REQUIRE(high.ok(), grid::test::error_of(high));
+  BOOST_TEST(high.value().plans == "tcp://h:65534");
+  BOOST_TEST(high.value().reports == "tcp://h:65535");
+}
+
+BOOST_AUTO_TEST_CASE(an_inproc_address_gives_two_named_endpoints) {
+  const auto r = parent_endpoints("inproc://grid-broker");
+  BOOST_TEST_REQUIRE(r.ok(), grid::test::error_of(r));
+  BOOST_TEST(r.value().plans == "inproc://grid-broker.plans");
+  BOOST_TEST(r.value().reports == "inproc://grid-broker.reports");
+}
+
+BOOST_AUTO_TEST_CASE(another_transport_is_refused) {
+  check_refused("udp://127.0.0.1:5557", "unknown transport");
+  check_refused("ipc:///tmp/grid", "unknown transport");
+  check_refused("127.0.0.1:5557", "unknown transport");
+  check_refused("TCP://127.0.0.1:5557", "unknown transport");
+  check_refused("", "unknown transport");
+}
+
+BOOST_AUTO_TEST_CASE(a_tcp_address_without_a_port_is_refused) {
+  check_refused("tcp://127.0.0.1", "missing port");
+  check_refused("tcp://", "missing port");
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_port_or_a_port_that_is_not_a_number_is_refused) {
+  check_refused("tcp://127.0.0.1:", "not a number");
+  check_refused("tcp://127.0.0.1:http", "not a number");
+  check_refused("tcp://127.0.0.1:55x", "not a number");
+  check_refused("tcp://127.0.0.1:-1", "not a number");
+  check_refused("tcp://127.0.0.1:+80", "not a number");
+  check_refused("tcp://127.0.0.1: 80", "not a number");
+  check_refused("tcp://127.0.0.1:99999999999999999999", "not a number");
+}
+
+BOOST_AUTO_TEST_CASE(port_zero_and_ports_without_a_neighbour_are_refused) {
+  check_refused("tcp://127.0.0.1:0", "port must be 1 to 65534");
+  check_refused("tcp://127.0.0.1:65535", "port must be 1 to 65534");
+  check_refused("tcp://127.0.0.1:65536", "port must be 1 to 65534");
+  check_refused("tcp://127.0.0.1:4294967296", "not a number");  // past unsigned: out of range
+}
+
+BOOST_AUTO_TEST_CASE(a_tcp_address_with_an_empty_host_is_refused) {
+  check_refused("tcp://:5557", "missing host");
+}
+
+BOOST_AUTO_TEST_CASE(an_inproc_address_with_an_empty_name_is_refused) {
+  check_refused("inproc://", "empty inproc name");
+}
+
+BOOST_AUTO_TEST_CASE(every_error_quotes_the_address_it_was_given) {
+  for (const std::string address : {"udp://x:1", "tcp://x", "tcp://:1", "tcp://x:y", "tcp://x:0", "inproc://"}) {
+    BOOST_TEST_CONTEXT(address) {
+      BOOST_TEST(error_for(address).find(address) != std::string::npos);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
