@@ -5,6 +5,7 @@
 
 #include "agent/agent_node.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
@@ -28,20 +29,14 @@ int agent_main(int argc, char** argv) {
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "agent", opts, {}, {}, vm)) return *code;
   common::raise_open_file_limit();
-  try {
+  return guarded("agent", [&] {
     zmq::context_t context(1);
     agent::AgentNode node(context, o);
     install_stop_handler([](void* n) { static_cast<agent::AgentNode*>(n)->stop(); }, &node);
     std::cerr << "loadgrid agent " << node.id() << ": parent " << o.parent << "\n";
     node.run();
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "loadgrid agent: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "loadgrid agent: " << e.what() << "\n";
-    return kExitCannotStart;
-  }
-  return kExitOk;
+    return kExitOk;
+  });
 }
 
 }  // namespace grid::cli

@@ -6,6 +6,7 @@
 #include "broker/broker_node.hpp"
 #include "broker/campaign.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/results_dir.hpp"
 #include "cli/stop_signal.hpp"
@@ -45,26 +46,14 @@ int broker_main(int argc, char** argv) {
   }
   o.expect_timeout = timeout.value();
   o.quiet = vm.count("quiet") > 0;
-  broker::Campaign campaign;
-  try {
-    campaign = broker::load_campaign(campaign_path);
-  } catch (const broker::ConfigError& e) {
-    std::cerr << "loadgrid broker: " << e.what() << "\n";
-    return kExitUsage;
-  }
-  o.results_dir = choose_results_dir(o.results_dir, campaign);
-  try {
+  return guarded("broker", [&] {
+    const broker::Campaign campaign = broker::load_campaign(campaign_path);
+    o.results_dir = choose_results_dir(o.results_dir, campaign);
     zmq::context_t context(1);
     broker::BrokerNode node(context, campaign, o);
     install_stop_handler([](void* n) { static_cast<broker::BrokerNode*>(n)->stop(); }, &node);
     return node.run();
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "loadgrid broker: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "loadgrid broker: " << e.what() << "\n";
-    return kExitCannotStart;
-  }
+  });
 }
 
 }  // namespace grid::cli

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/exit_codes.hpp"
+#include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
@@ -24,20 +25,14 @@ int relay_main(int argc, char** argv) {
       ("region", po::value(&o.region)->default_value("default"), "region name, for the campaign's [regions] weights");
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "relay", opts, {}, {}, vm)) return *code;
-  try {
+  return guarded("relay", [&] {
     zmq::context_t context(1);
     relay::RelayNode node(context, o);
     install_stop_handler([](void* n) { static_cast<relay::RelayNode*>(n)->stop(); }, &node);
     std::cerr << "loadgrid relay " << node.id() << ": parent " << o.parent << ", listening on " << o.listen << "\n";
     node.run();
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "loadgrid relay: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "loadgrid relay: " << e.what() << "\n";
-    return kExitCannotStart;
-  }
-  return kExitOk;
+    return kExitOk;
+  });
 }
 
 }  // namespace grid::cli

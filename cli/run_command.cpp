@@ -11,6 +11,7 @@
 #include "broker/broker_node.hpp"
 #include "broker/campaign.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/results_dir.hpp"
 #include "cli/stop_signal.hpp"
@@ -22,6 +23,12 @@
 namespace po = boost::program_options;
 
 namespace grid::cli {
+namespace {
+
+int run_grid(const std::string& campaign_path, const std::string& results, unsigned threads, unsigned agents,
+             uint32_t users_per_multi, bool quiet);
+
+}  // namespace
 
 int run_main(int argc, char** argv) {
   std::string campaign_path, results;
@@ -48,13 +55,14 @@ int run_main(int argc, char** argv) {
     std::cerr << "loadgrid run: --agents must be 1 to 1000\n";
     return kExitUsage;
   }
-  broker::Campaign campaign;
-  try {
-    campaign = broker::load_campaign(campaign_path);
-  } catch (const broker::ConfigError& e) {
-    std::cerr << "loadgrid run: " << e.what() << "\n";
-    return kExitUsage;
-  }
+  return guarded("run", [&] { return run_grid(campaign_path, results, threads, agents, users_per_multi, vm.count("quiet") > 0); });
+}
+
+namespace {
+
+int run_grid(const std::string& campaign_path, const std::string& results, unsigned threads, unsigned agents,
+             uint32_t users_per_multi, bool quiet) {
+  broker::Campaign campaign = broker::load_campaign(campaign_path);
   // Each user holds one socket; leave room for the rest of the process.
   const uint64_t fd_limit = common::raise_open_file_limit();
   if (fd_limit > 0 && campaign.users + 64 > fd_limit) {
@@ -72,49 +80,42 @@ int run_main(int argc, char** argv) {
   bo.expect_timeout = std::chrono::seconds(10);
   bo.lead_time = std::chrono::milliseconds(200);
   bo.results_dir = choose_results_dir(results, campaign);
-  bo.quiet = vm.count("quiet") > 0;
+  bo.quiet = quiet;
   relay::RelayOptions ro;
   ro.id = "local-relay";
   ro.parent = bo.listen;
   ro.listen = "inproc://relay";
   ro.merge_grace = std::chrono::milliseconds(300);
 
-  try {
-    zmq::context_t context(1);
-    broker::BrokerNode broker(context, campaign, bo);
-    relay::RelayNode relay(context, ro);
-    std::vector<std::unique_ptr<agent::AgentNode>> nodes;
-    for (unsigned i = 0; i < agents; ++i) {
-      agent::AgentOptions ao;
-      ao.id = "local-agent-" + std::to_string(i + 1);
-      ao.parent = ro.listen;
-      ao.threads = std::max(1u, threads / agents + (i < threads % agents ? 1 : 0));
-      ao.users_per_multi = users_per_multi;
-      nodes.push_back(std::make_unique<agent::AgentNode>(context, ao));
-    }
-    std::vector<std::thread> workers;
-    // Whatever way the broker ends, the other nodes stop and their threads are joined.
-    struct StopAll {
-      relay::RelayNode& relay;
-      std::vector<std::unique_ptr<agent::AgentNode>>& nodes;
-      std::vector<std::thread>& workers;
-      ~StopAll() {
-        for (auto& n : nodes) n->stop();
-        relay.stop();
-        for (auto& t : workers) t.join();
-      }
-    } stop_all{relay, nodes, workers};
-    workers.emplace_back([&relay] { relay.run(); });
-    for (auto& n : nodes) workers.emplace_back([node = n.get()] { node->run(); });
-    install_stop_handler([](void* b) { static_cast<broker::BrokerNode*>(b)->stop(); }, &broker);
-    return broker.run();
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "loadgrid run: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "loadgrid run: " << e.what() << "\n";
-    return kExitCannotStart;
+  zmq::context_t context(1);
+  broker::BrokerNode broker(context, campaign, bo);
+  relay::RelayNode relay(context, ro);
+  std::vector<std::unique_ptr<agent::AgentNode>> nodes;
+  for (unsigned i = 0; i < agents; ++i) {
+    agent::AgentOptions ao;
+    ao.id = "local-agent-" + std::to_string(i + 1);
+    ao.parent = ro.listen;
+    ao.threads = std::max(1u, threads / agents + (i < threads % agents ? 1 : 0));
+    ao.users_per_multi = users_per_multi;
+    nodes.push_back(std::make_unique<agent::AgentNode>(context, ao));
   }
+  std::vector<std::thread> workers;
+  // Whatever way the broker ends, the other nodes stop and their threads are joined.
+  struct StopAll {
+    relay::RelayNode& relay;
+    std::vector<std::unique_ptr<agent::AgentNode>>& nodes;
+    std::vector<std::thread>& workers;
+    ~StopAll() {
+      for (auto& n : nodes) n->stop();
+      relay.stop();
+      for (auto& t : workers) t.join();
+    }
+  } stop_all{relay, nodes, workers};
+  workers.emplace_back([&relay] { relay.run(); });
+  for (auto& n : nodes) workers.emplace_back([node = n.get()] { node->run(); });
+  install_stop_handler([](void* b) { static_cast<broker::BrokerNode*>(b)->stop(); }, &broker);
+  return broker.run();
 }
 
+}  // namespace
 }  // namespace grid::cli

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+#include "broker/campaign.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/stop_signal.hpp"
+
+namespace grid::cli {
+
+/// Runs a subcommand's body and maps setup errors to exit codes, naming the subcommand:
+/// a bad campaign or argument (ConfigError, std::invalid_argument) is 2, anything else
+/// that stops it from starting (a port taken, a results directory it cannot write) is 3.
+/// Afterwards SIGINT/SIGTERM no longer reach the body's nodes.
+template <class Body>
+int guarded(const std::string& command, Body&& body) {
+  // The body's nodes die with it: no signal may reach them afterwards.
+  struct ForgetStopHandler {
+    ~ForgetStopHandler() { install_stop_handler(nullptr, nullptr); }
+  } forget;
+  try {
+    return body();
+  } catch (const broker::ConfigError& e) {
+    std::cerr << "loadgrid " << command << ": " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "loadgrid " << command << ": " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "loadgrid " << command << ": " << e.what() << "\n";
+    return kExitCannotStart;
+  }
+}
+
+}  // namespace grid::cli
