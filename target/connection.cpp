@@ -89,8 +89,8 @@ IoStatus Connection::flush() {
       parts[count++] = {output_.data() + output_sent_, buffered};
     }
     if (filler_remaining_ > 0) {
-      const std::size_t chunk =
-          static_cast<std::size_t>(std::min<std::uint64_t>(filler_remaining_, filler.size() - filler_offset_));
+      const std::size_t chunk = static_cast<std::size_t>(
+          std::min<std::uint64_t>(filler_remaining_, filler.size() - filler_offset_));
       parts[count++] = {const_cast<char*>(filler.data() + filler_offset_), chunk};
     }
     msghdr message{};

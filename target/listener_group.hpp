@@ -16,8 +16,9 @@ struct ListenerGroup {
   std::uint16_t port = 0;
 };
 
-// Resolves `host` (preferring an IPv4 address when a name has several), checks that no other socket (SO_REUSEPORT or not) holds the port, then
-// binds and listens `count` sockets on it.
+// Resolves `host` (preferring an IPv4 address when a name has several), checks that no
+// other socket (SO_REUSEPORT or not) holds the port, then binds and listens `count` sockets
+// on it.
 // @throws std::runtime_error naming host:port and the reason when any step fails.
 ListenerGroup open_listener_group(const std::string& host, std::uint16_t port, unsigned count);
 

@@ -8,7 +8,8 @@ namespace grid::target {
 namespace {
 
 constexpr std::string_view kHello =
-    "loadgrid target: hello from the built-in HTTP test server. Try /delay/<ms> /status/<code> /bytes/<n>\n";
+    "loadgrid target: hello from the built-in HTTP test server. "
+    "Try /delay/<ms> /status/<code> /bytes/<n>\n";
 
 // Parses a non-empty run of decimal digits no larger than `max`.
 std::optional<std::uint64_t> parse_bounded(std::string_view digits, std::uint64_t max) {
@@ -51,7 +52,8 @@ Route route_request(std::string_view method, std::string_view path) {
     return route;
   }
   if (starts_with(path, "/delay/")) {
-    const auto ms = parse_bounded(path.substr(7), static_cast<std::uint64_t>(kMaxRouteDelay.count()));
+    const auto max_ms = static_cast<std::uint64_t>(kMaxRouteDelay.count());
+    const auto ms = parse_bounded(path.substr(7), max_ms);
     if (!ms) return bad_parameter("400 Bad Request: /delay/<ms> wants 0..600000\n");
     route.kind = RouteKind::delay;
     route.status = 200;
@@ -61,11 +63,14 @@ Route route_request(std::string_view method, std::string_view path) {
   }
   if (starts_with(path, "/status/")) {
     const auto code = parse_bounded(path.substr(8), 599);
-    if (!code || *code < 200) return bad_parameter("400 Bad Request: /status/<code> wants 200..599\n");
+    if (!code || *code < 200) {
+      return bad_parameter("400 Bad Request: /status/<code> wants 200..599\n");
+    }
     route.kind = RouteKind::status;
     route.status = static_cast<int>(*code);
     // 204 and 304 never carry a body (RFC 9110 15.3.5, 15.4.5).
-    route.body = (route.status == 204 || route.status == 304) ? std::string_view{} : status_body(route.status);
+    const bool no_body = route.status == 204 || route.status == 304;
+    route.body = no_body ? std::string_view{} : status_body(route.status);
     return route;
   }
   if (starts_with(path, "/bytes/")) {

@@ -28,7 +28,8 @@ std::atomic<TargetServer*> g_signalled_server{nullptr};
 // this to reach zero, so no handler can still be using the server when it is destroyed.
 std::atomic<int> g_handlers_running{0};
 
-static_assert(std::atomic<int>::is_always_lock_free && std::atomic<TargetServer*>::is_always_lock_free,
+static_assert(std::atomic<int>::is_always_lock_free &&
+                  std::atomic<TargetServer*>::is_always_lock_free,
               "the signal handler may only touch lock-free atomics");
 
 extern "C" void stop_on_signal(int) {

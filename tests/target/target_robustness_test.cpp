@@ -79,9 +79,9 @@ BOOST_AUTO_TEST_CASE(oversized_headers_get_431_and_close) {
 
 BOOST_AUTO_TEST_CASE(chunked_request_body_is_rejected_with_411) {
   RunningTarget target;
-  expect_rejected(target.port(),
-                  make_request("POST", "/", "Transfer-Encoding: chunked\r\n") + "5\r\nhello\r\n0\r\n\r\n",
-                  411);
+  const std::string chunked =
+      make_request("POST", "/", "Transfer-Encoding: chunked\r\n") + "5\r\nhello\r\n0\r\n\r\n";
+  expect_rejected(target.port(), chunked, 411);
 }
 
 BOOST_AUTO_TEST_CASE(unsupported_http_version_gets_505) {
@@ -137,7 +137,9 @@ BOOST_AUTO_TEST_CASE(every_split_of_a_pipelined_stream_gives_the_same_answers) {
   for (std::size_t chunk = 1; chunk <= stream.size(); chunk += 7) {
     BOOST_TEST_CONTEXT("chunk " << chunk) {
       HttpTestClient client(target.port());
-      for (std::size_t at = 0; at < stream.size(); at += chunk) client.send(stream.substr(at, chunk));
+      for (std::size_t at = 0; at < stream.size(); at += chunk) {
+        client.send(stream.substr(at, chunk));
+      }
       BOOST_TEST(client.read_response().status == 201);
       BOOST_TEST(client.read_response().body == "abcd");
       BOOST_TEST(client.read_response().status == 202);

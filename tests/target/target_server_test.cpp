@@ -209,7 +209,8 @@ BOOST_AUTO_TEST_CASE(http10_request_is_answered_then_closed) {
 BOOST_AUTO_TEST_CASE(http10_keep_alive_is_honoured) {
   RunningTarget target;
   HttpTestClient client(target.port());
-  const std::string request = make_request("GET", "/", "Connection: keep-alive\r\n", "", "HTTP/1.0");
+  const std::string request =
+      make_request("GET", "/", "Connection: keep-alive\r\n", "", "HTTP/1.0");
   BOOST_TEST(client.request(request).header("connection") == "keep-alive");
   BOOST_TEST(client.request(request).status == 200);
 }
