@@ -52,6 +52,13 @@ double BrokerNode::elapsed_s() const {
 }
 
 void BrokerNode::warn(const std::string& text) {
+  // Bounded: thousands of agents warning every few seconds must not grow the summary
+  // (or the console) without limit over a soak test.
+  constexpr size_t kMaxWarnings = 1000;
+  if (report_.warnings.size() >= kMaxWarnings) {
+    ++report_.suppressed_warnings;
+    return;
+  }
   char stamp[32];
   std::snprintf(stamp, sizeof stamp, "[%.1fs] ", elapsed_s());
   report_.warnings.push_back(stamp + text);

@@ -13,13 +13,14 @@ bool GridAccounting::accept(const wire::StatsWindow& window) {
   // A pair listed twice in one window is a repeat too: its traffic is in the stats twice.
   std::set<std::string> listed;
   for (const auto& s : window.sources) {
-    if (counted_.count({s.agent_id, window.index}) || !listed.insert(s.agent_id).second) {
+    if (counted_[s.agent_id].contains(window.index) || !listed.insert(s.agent_id).second) {
       ++duplicates_;
       return false;
     }
   }
   for (const auto& s : window.sources) {
-    counted_.insert({s.agent_id, window.index});
+    counted_[s.agent_id].insert(window.index);
+    ++pairs_;
     AgentFigures& a = agents_[s.agent_id];
     a.id = s.agent_id;
     a.region = s.region;

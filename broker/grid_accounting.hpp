@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "broker/window_index_set.hpp"
 #include "protocol/wire/stats_window.hpp"
 
 namespace grid::broker {
@@ -41,7 +42,7 @@ public:
   uint64_t duplicates() const { return duplicates_; }
   /// Windows refused because they named no (agent, window) pair.
   uint64_t unattributed() const { return unattributed_; }
-  uint64_t pairs() const { return counted_.size(); }
+  uint64_t pairs() const { return pairs_; }
 
   /// Spread of first-request times across agents that made one, in ms (0 with < 2).
   double first_request_spread_ms() const;
@@ -50,7 +51,8 @@ public:
 
 private:
   std::map<std::string, AgentFigures> agents_;
-  std::set<std::pair<std::string, uint64_t>> counted_;
+  std::map<std::string, WindowIndexSet> counted_;  // per agent: indexes counted
+  uint64_t pairs_ = 0;
   uint64_t duplicates_ = 0;
   uint64_t unattributed_ = 0;
 };

@@ -26,7 +26,8 @@ struct GridReport {
   uint32_t lost_agents = 0;
   uint32_t relays = 0;                 // direct children that are relays
   std::vector<std::string> lost;       // "id (at 12.3s)" for every child declared lost
-  std::vector<std::string> warnings;   // forwarded warnings, CPU and clock warnings
+  std::vector<std::string> warnings;   // forwarded warnings, CPU and clock warnings (first 1000)
+  uint64_t suppressed_warnings = 0;    // warnings past the first 1000
   uint64_t rejected_frames = 0;        // malformed frames rejected anywhere in the grid
   uint64_t duplicate_windows = 0;      // windows refused because a pair was counted already
   uint64_t unattributed_windows = 0;   // windows refused because they named no agent

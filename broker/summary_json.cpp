@@ -77,7 +77,8 @@ nlohmann::ordered_json grid_json(const GridReport& g) {
              {{"p50", ms(g.freshness_us.percentile(50))},
               {"p99", ms(g.freshness_us.percentile(99))},
               {"max", ms(g.freshness_us.max())}}}}},
-          {"warnings", g.warnings}};
+          {"warnings", g.warnings},
+          {"suppressed_warnings", g.suppressed_warnings}};
 }
 
 }  // namespace
