@@ -49,6 +49,7 @@ void AgentNode::send_heartbeat() {
   hb.capacity = options_.capacity > 0 ? options_.capacity : capacity_threads_;
   hb.max_users = options_.max_users;
   hb.agents = 1;
+  hb.busy_agents = pool_ && running_users_ > 0 ? 1 : 0;
   hb.clock_offset_us = parent_.clock().offset_us().value_or(0);
   parent_.send(hb);
   // CPU above 90% of the engine threads' cores: numbers may be the generator's, not the target's.

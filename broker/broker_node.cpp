@@ -75,7 +75,8 @@ void BrokerNode::on_stats(const std::string&, wire::StatsReport report) {
     if (!accounting_.accept(w)) continue;  // a pair already counted: never twice
     run_.add(w);
     const int64_t freshness = now_us - static_cast<int64_t>(w.end_ms()) * 1000;
-    report_.freshness_us.record(static_cast<uint64_t>(std::max<int64_t>(0, freshness)));
+    // One sample per (agent, window) pair, so a relay's merged window weighs as many.
+    report_.freshness_us.record_n(static_cast<uint64_t>(std::max<int64_t>(0, freshness)), w.sources.size());
     merger_.add(std::move(w));  // for display; late parts are already in the totals
   }
 }
@@ -121,6 +122,7 @@ void BrokerNode::publish() {
     if (plan_.campaign_state() == wire::CampaignState::running) rebalance();
     ++plan_.epoch;
     changed_ = false;
+    busy_stale_ = true;
   }
   children_.publish(plan_, options_.id);
 }
@@ -197,7 +199,7 @@ int BrokerNode::run() {
   const int64_t heartbeat_ns = std::chrono::nanoseconds(options_.heartbeat).count();
   expect_deadline_ns_ = common::steady_now_ns() + std::chrono::nanoseconds(options_.expect_timeout).count();
   int64_t next_tick = common::steady_now_ns();
-  int64_t next_publish = 0;
+  int64_t last_publish = 0;
   if (!options_.quiet) {
     std::fprintf(stderr, "loadgrid broker: listening on %s, waiting for %u agent(s)\n", options_.listen.c_str(),
                  std::max(1u, options_.expect_agents));
@@ -210,6 +212,7 @@ int BrokerNode::run() {
     if (now >= next_tick) {
       children_.expire(*this);
       next_tick = std::max(next_tick + heartbeat_ns, now);
+      busy_stale_ = true;  // relays report their busy agents in heartbeats
     }
     const auto state = plan_.campaign_state();
     const uint32_t live_agents = children_.registry().live_agents();
@@ -240,10 +243,16 @@ int BrokerNode::run() {
       if (accounting_.all_final() || now >= drain_deadline_ns_) break;
     }
     const uint64_t now_ms = static_cast<uint64_t>(broker_now_us() / 1000);
-    show_windows(merger_.release(now_ms, live_agents));
-    if (changed_ || now >= next_publish) {
+    if (busy_stale_) {
+      busy_agents_ = children_.registry().busy_agents(plan_.budgets);
+      busy_stale_ = false;
+    }
+    show_windows(merger_.release(now_ms, busy_agents_));
+    // Snapshots go out on a change (at most ten a second: thousands of children joining
+    // must not mean thousands of snapshots) and every second regardless (late joiners).
+    if ((changed_ && now >= last_publish + 100'000'000) || now >= last_publish + 1'000'000'000) {
       publish();
-      next_publish = now + 1'000'000'000;
+      last_publish = now;
     }
   }
   // Finished: tell the children (PUB may drop one snapshot; send a few), show the rest.

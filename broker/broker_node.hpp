@@ -79,6 +79,8 @@ private:
   GridAccounting accounting_;
   GridReport report_;
   common::WindowMerger merger_;
+  uint32_t busy_agents_ = 0;   // agents with users below us: whose windows we wait for
+  bool busy_stale_ = true;     // budgets or heartbeats changed since busy_agents_ was computed
   uint64_t stale_windows_ = 0;  // windows of another campaign, ignored
   bool tty_ = false;
   std::string last_health_;             // health line last shown

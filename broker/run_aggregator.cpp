@@ -3,12 +3,18 @@
 namespace grid::broker {
 
 void RunAggregator::add(const wire::StatsWindow& window) {
-  for (const auto& [name, stats] : window.requests) {
-    by_name_[name].merge(stats);
-    total_.merge(stats);
-  }
-  last_ = window;
+  for (const auto& [name, stats] : window.requests) by_name_[name].merge(stats);
+  total_stale_ = true;
   ++windows_;
+}
+
+const wire::RequestStats& RunAggregator::total() const {
+  if (total_stale_) {
+    total_ = wire::RequestStats{};
+    for (const auto& [name, stats] : by_name_) total_.merge(stats);
+    total_stale_ = false;
+  }
+  return total_;
 }
 
 }  // namespace grid::broker

@@ -16,18 +16,18 @@ public:
   /// Adds one complete window (already merged across threads and nodes).
   void add(const wire::StatsWindow& window);
 
-  /// Cumulative stats per request name, and over every name.
+  /// Cumulative stats per request name, and over every name (merged when asked for, so
+  /// adding a window costs one merge per name, not two).
   const std::map<std::string, wire::RequestStats>& by_name() const { return by_name_; }
-  const wire::RequestStats& total() const { return total_; }
+  const wire::RequestStats& total() const;
 
-  /// The newest window added (empty before the first).
-  const wire::StatsWindow& last_window() const { return last_; }
+  /// Window messages added (a relay's merged window is one).
   uint64_t windows() const { return windows_; }
 
 private:
   std::map<std::string, wire::RequestStats> by_name_;
-  wire::RequestStats total_;
-  wire::StatsWindow last_;
+  mutable wire::RequestStats total_;
+  mutable bool total_stale_ = false;
   uint64_t windows_ = 0;
 };
 

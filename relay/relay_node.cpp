@@ -30,7 +30,10 @@ RelayNode::RelayNode(zmq::context_t& context, RelayOptions options)
 
 void RelayNode::on_stats(const std::string&, wire::StatsReport report) {
   if (report.campaign_id != campaign_id_) {
-    flush_windows(true);  // a new campaign: what is pending belongs to the old one
+    // A new campaign: what is pending belongs to the old one, and the new one's indexes
+    // (another interval) are unrelated to what was released before.
+    flush_windows(true);
+    merger_ = common::WindowMerger(static_cast<uint64_t>(options_.merge_grace.count()));
     campaign_id_ = report.campaign_id;
   }
   wire::StatsReport late;
@@ -56,7 +59,7 @@ void RelayNode::on_child_lost(const common::ChildInfo& child) {
 
 void RelayNode::flush_windows(bool all) {
   const uint64_t now_ms = static_cast<uint64_t>(parent_.broker_now_us() / 1000);
-  auto windows = all ? merger_.release_all() : merger_.release(now_ms, children_.registry().live_agents());
+  auto windows = all ? merger_.release_all() : merger_.release(now_ms, busy_agents_);
   if (windows.empty()) return;
   wire::StatsReport report;
   report.campaign_id = campaign_id_;
@@ -82,6 +85,8 @@ void RelayNode::publish_plan() {
   }
   children_.publish(out, options_.id);
   republish_ = false;
+  last_budgets_ = out.budgets;
+  busy_agents_ = children_.registry().busy_agents(last_budgets_);
 }
 
 void RelayNode::send_heartbeat() {
@@ -96,6 +101,7 @@ void RelayNode::send_heartbeat() {
   hb.clock_offset_us = parent_.clock().offset_us().value_or(0);
   hb.rejected_frames = children_.rejected_frames();
   hb.lost_agents = lost_agents_;
+  hb.busy_agents = busy_agents_;
   bool capped = true;
   for (const auto* c : children_.registry().live()) {
     hb.capacity += c->capacity;
@@ -124,7 +130,7 @@ void RelayNode::run() {
   send_heartbeat();
   const int64_t heartbeat_ns = std::chrono::nanoseconds(options_.heartbeat).count();
   int64_t next_heartbeat = common::steady_now_ns() + heartbeat_ns;
-  int64_t next_publish = 0;
+  int64_t last_publish = 0;
 
   while (!stop_.load(std::memory_order_relaxed)) {
     zmq::pollitem_t items[] = {{parent_.plans().handle(), 0, ZMQ_POLLIN, 0},
@@ -140,13 +146,15 @@ void RelayNode::run() {
     const int64_t now = common::steady_now_ns();
     if (now >= next_heartbeat) {
       children_.expire(*this);
+      if (parent_plan_) busy_agents_ = children_.registry().busy_agents(last_budgets_);
       send_heartbeat();
       next_heartbeat = std::max(next_heartbeat + heartbeat_ns, now);
     }
-    // Snapshots go out on every change and every second regardless (late joiners).
-    if (republish_ || now >= next_publish) {
+    // Snapshots go out on a change (at most ten a second: thousands of children joining
+    // must not mean thousands of snapshots) and every second regardless (late joiners).
+    if ((republish_ && now >= last_publish + 100'000'000) || now >= last_publish + 1'000'000'000) {
       publish_plan();
-      next_publish = now + 1'000'000'000;
+      last_publish = now;
     }
   }
   flush_windows(true);

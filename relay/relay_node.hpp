@@ -65,6 +65,8 @@ private:
   bool republish_ = true;
   std::string campaign_id_;    // campaign of the windows being merged
   std::vector<std::string> lost_agents_;  // agents of our subtree declared lost
+  std::vector<wire::ChildBudget> last_budgets_;  // budgets we published last
+  uint32_t busy_agents_ = 0;   // agents below with users: whose windows we wait for
 };
 
 }  // namespace grid::relay

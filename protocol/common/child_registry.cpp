@@ -44,6 +44,7 @@ bool ChildRegistry::on_heartbeat(const std::string& id, const wire::Heartbeat& h
   c.rss_bytes = hb.rss_bytes;
   c.active_users = hb.active_users;
   c.agents = hb.agents;
+  c.busy_agents = hb.busy_agents;
   c.clock_offset_us = hb.clock_offset_us;
   c.rejected_frames = hb.rejected_frames;
   c.lost_agents = hb.lost_agents;
@@ -88,6 +89,21 @@ std::vector<const ChildInfo*> ChildRegistry::live() const {
 uint32_t ChildRegistry::live_agents() const {
   uint32_t n = 0;
   for (const auto* c : live()) n += c->agents;
+  return n;
+}
+
+}  // namespace grid::common
+
+namespace grid::common {
+
+uint32_t ChildRegistry::busy_agents(const std::vector<wire::ChildBudget>& budgets) const {
+  uint32_t n = 0;
+  for (const auto& b : budgets) {
+    if (b.users == 0) continue;
+    const auto it = children_.find(b.child_id);
+    if (it == children_.end() || it->second.lost || it->second.left) continue;
+    n += it->second.kind == wire::NodeKind::agent ? 1 : it->second.busy_agents;
+  }
   return n;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "protocol/wire/messages.hpp"
+#include "protocol/wire/plan.hpp"
 
 namespace grid::common {
 
@@ -23,6 +24,7 @@ struct ChildInfo {
   uint64_t rss_bytes = 0;
   uint32_t active_users = 0;
   uint32_t agents = 0;             // live agents in the child's subtree (1 for an agent)
+  uint32_t busy_agents = 0;        // of those, agents with a budget above 0 (a relay's report)
   int64_t clock_offset_us = 0;     // the child's estimate of broker time minus its own
   uint64_t rejected_frames = 0;    // malformed frames the child's subtree rejected
   std::vector<std::string> lost_agents;  // agents its subtree declared lost
@@ -58,6 +60,10 @@ public:
   std::vector<const ChildInfo*> live() const;
   /// Sum over live children of their live agents.
   uint32_t live_agents() const;
+  /// Agents below whose stats windows a parent should wait for, given the budgets it
+  /// publishes: a live agent child counts when its budget is above 0, a live relay child
+  /// with the busy agents it reports.
+  uint32_t busy_agents(const std::vector<wire::ChildBudget>& budgets) const;
 
 private:
   ChildInfo& touch(const std::string& id, int64_t now_ns, bool& changed);

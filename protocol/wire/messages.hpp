@@ -70,8 +70,10 @@ struct Heartbeat {
   int64_t clock_offset_us = 0;    // sender's estimate of broker time minus its own
   uint64_t rejected_frames = 0;   // malformed frames rejected in the subtree, cumulative
   std::vector<std::string> lost_agents;  // agents the subtree declared lost
+  uint32_t busy_agents = 0;       // agents in the subtree with a budget above 0: the ones
+                                  // whose stats windows a parent waits for
   MSGPACK_DEFINE(cpu_percent, rss_bytes, active_users, plan_epoch, sent_unix_us, kind, region,
-                 capacity, max_users, agents, clock_offset_us, rejected_frames, lost_agents)
+                 capacity, max_users, agents, clock_offset_us, rejected_frames, lost_agents, busy_agents)
   std::optional<std::string> validate() const {
     // Also keeps re-encoding safe: msgpack-c's pack_double has undefined behaviour at 2^64.
     if (!(cpu_percent >= 0 && cpu_percent <= 1e6)) {

@@ -283,3 +283,27 @@ BOOST_AUTO_TEST_CASE(live_agents_sums_the_agents_of_live_children_only) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(child_registry_busy_agents)
+
+BOOST_AUTO_TEST_CASE(only_agents_with_users_and_relays_busy_agents_are_awaited) {
+  grid::common::ChildRegistry registry(std::chrono::milliseconds(1000));
+  grid::wire::Heartbeat agent;
+  agent.kind = static_cast<uint8_t>(grid::wire::NodeKind::agent);
+  agent.agents = 1;
+  grid::wire::Heartbeat relay;
+  relay.kind = static_cast<uint8_t>(grid::wire::NodeKind::relay);
+  relay.agents = 5;
+  relay.busy_agents = 3;
+  registry.on_heartbeat("busy", agent, 0);
+  registry.on_heartbeat("idle", agent, 0);
+  registry.on_heartbeat("relay", relay, 0);
+  registry.on_heartbeat("gone", agent, 0);
+  registry.on_bye("gone");
+  const std::vector<grid::wire::ChildBudget> budgets = {
+      {"busy", 10, 0}, {"idle", 0, 0}, {"relay", 30, 0}, {"gone", 5, 0}, {"unknown", 5, 0}};
+  BOOST_TEST(registry.busy_agents(budgets) == 4u);
+  BOOST_TEST(registry.live_agents() == 7u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

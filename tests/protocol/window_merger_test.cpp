@@ -240,3 +240,26 @@ BOOST_AUTO_TEST_CASE(an_empty_merger_releases_nothing) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(window_merger_fresh_start)
+
+BOOST_AUTO_TEST_CASE(a_new_merger_merges_lower_indexes_a_used_one_passes_as_late) {
+  // A relay replaces its merger when a campaign changes: a 1 s campaign after a 100 ms one
+  // has indexes ten times smaller, which the old merger would treat as late forever.
+  grid::wire::StatsWindow fast;
+  fast.index = 10'000;
+  fast.interval_ms = 100;
+  fast.sources.push_back({"a", "r", 1, 0, 1, 0, 0, false});
+  grid::common::WindowMerger used(500);
+  BOOST_TEST(!used.add(fast).has_value());
+  BOOST_TEST(used.release_all().size() == 1u);
+  grid::wire::StatsWindow slow = fast;
+  slow.index = 1'000;
+  slow.interval_ms = 1000;
+  BOOST_TEST(used.add(slow).has_value());  // late for the used merger
+  grid::common::WindowMerger fresh(500);
+  BOOST_TEST(!fresh.add(slow).has_value());
+  BOOST_TEST(fresh.release(0, 1).size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
