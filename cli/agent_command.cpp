@@ -27,7 +27,7 @@ int agent_main(int argc, char** argv) {
       ("capacity", po::value(&o.capacity)->default_value(0), "weight in budget splits (0 = engine threads)")
       ("users-per-multi", po::value(&o.users_per_multi)->default_value(32), "users per curl multi handle (tuning)");
   po::variables_map vm;
-  if (auto code = parse_options(argc, argv, "agent", opts, {}, {}, vm)) return *code;
+  if (auto code = parse_options(argc, argv, "agent", opts, vm)) return *code;
   common::raise_open_file_limit();
   return guarded("agent", [&] {
     zmq::context_t context(1);

@@ -29,16 +29,8 @@ int broker_main(int argc, char** argv) {
       ("expect-timeout", po::value(&expect_timeout)->default_value("60s"),
        "start anyway after this long with the agents there are; exit 3 if none")
       ("quiet,q", "no live progress");
-  po::options_description hidden;
-  hidden.add_options()("campaign", po::value(&campaign_path));
-  po::positional_options_description positional;
-  positional.add("campaign", 1);
   po::variables_map vm;
-  if (auto code = parse_options(argc, argv, "broker", opts, hidden, positional, vm)) return *code;
-  if (campaign_path.empty()) {
-    std::cerr << "loadgrid broker: missing the campaign file\n" << opts;
-    return kExitUsage;
-  }
+  if (auto code = parse_options(argc, argv, "broker", opts, vm, &campaign_path)) return *code;
   const auto timeout = common::parse_duration(expect_timeout);
   if (!timeout) {
     std::cerr << "loadgrid broker: --expect-timeout: " << timeout.error() << "\n";

@@ -10,9 +10,14 @@ namespace po = boost::program_options;
 namespace grid::cli {
 
 std::optional<int> parse_options(int argc, char** argv, const std::string& command, po::options_description& visible,
-                                 const po::options_description& hidden, const po::positional_options_description& positional,
-                                 po::variables_map& vm) {
+                                 po::variables_map& vm, std::string* campaign_path) {
   std::string config;
+  po::options_description hidden;
+  po::positional_options_description positional;
+  if (campaign_path) {
+    hidden.add_options()("campaign", po::value(campaign_path));
+    positional.add("campaign", 1);
+  }
   visible.add_options()("config", po::value(&config), "INI file with any of these options (the command line wins)")(
       "help,h", "show this help");
   po::options_description all;
@@ -40,6 +45,10 @@ std::optional<int> parse_options(int argc, char** argv, const std::string& comma
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "loadgrid " << command << ": " << e.what() << "\n\n" << visible;
+    return kExitUsage;
+  }
+  if (campaign_path && campaign_path->empty()) {
+    std::cerr << "loadgrid " << command << ": missing the campaign file\n\n" << visible;
     return kExitUsage;
   }
   return std::nullopt;

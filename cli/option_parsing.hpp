@@ -12,10 +12,10 @@ namespace grid::cli {
 /// the command line wins (po::store never overwrites a value already stored). Prints
 /// help and returns 0 for --help; prints the error naming the option or the file and
 /// returns 2 for bad input; returns std::nullopt when the caller should go on.
+/// With `campaign_path`, the subcommand takes a campaign file as its one positional
+/// argument, and its absence is an error (2).
 std::optional<int> parse_options(int argc, char** argv, const std::string& command,
                                  boost::program_options::options_description& visible,
-                                 const boost::program_options::options_description& hidden,
-                                 const boost::program_options::positional_options_description& positional,
-                                 boost::program_options::variables_map& vm);
+                                 boost::program_options::variables_map& vm, std::string* campaign_path = nullptr);
 
 }  // namespace grid::cli

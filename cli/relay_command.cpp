@@ -24,7 +24,7 @@ int relay_main(int argc, char** argv) {
       ("id", po::value(&o.id), "node id, unique among the parent's children (default relay-HOST-PID)")
       ("region", po::value(&o.region)->default_value("default"), "region name, for the campaign's [regions] weights");
   po::variables_map vm;
-  if (auto code = parse_options(argc, argv, "relay", opts, {}, {}, vm)) return *code;
+  if (auto code = parse_options(argc, argv, "relay", opts, vm)) return *code;
   return guarded("relay", [&] {
     zmq::context_t context(1);
     relay::RelayNode node(context, o);

@@ -41,16 +41,8 @@ int run_main(int argc, char** argv) {
       ("agents", po::value(&agents)->default_value(1), "local agents (the threads are split among them)")
       ("users-per-multi", po::value(&users_per_multi)->default_value(32), "users per curl multi handle (tuning; docs/adr/0002)")
       ("quiet,q", "no live progress");
-  po::options_description hidden;
-  hidden.add_options()("campaign", po::value(&campaign_path));
-  po::positional_options_description positional;
-  positional.add("campaign", 1);
   po::variables_map vm;
-  if (auto code = parse_options(argc, argv, "run", opts, hidden, positional, vm)) return *code;
-  if (campaign_path.empty()) {
-    std::cerr << "loadgrid run: missing the campaign file\n" << opts;
-    return kExitUsage;
-  }
+  if (auto code = parse_options(argc, argv, "run", opts, vm, &campaign_path)) return *code;
   if (agents == 0 || agents > 1000) {
     std::cerr << "loadgrid run: --agents must be 1 to 1000\n";
     return kExitUsage;
