@@ -125,6 +125,7 @@ void AgentNode::forward_windows(std::chrono::milliseconds wait) {
       source.active_users = w.active_users;
       source.clock_offset_us = offset;
       source.first_request_unix_us = pool_->first_request_unix_us();
+      source.last_completion_unix_us = pool_->last_completion_unix_us();
       source.final = done && i + 1 == windows.size();
       w.sources = {source};
       last_active_users_ = w.active_users;

@@ -235,6 +235,7 @@ void Engine::finish_transfer(CURL* easy, CURLcode result, int64_t now_ns) {
 
   curl_multi_remove_handle(multis_[user->multi], easy);
   --in_flight_;
+  last_completion_ns_ = now_ns;
   user->step = next_step(user->step, static_cast<uint32_t>(config_.requests.size()));
   if (stopping_ || user->id >= wanted_) {
     user->state = VirtualUser::State::finished;
@@ -371,6 +372,10 @@ void Engine::cut_window(bool final) {
   out.window.interval_ms = config_.interval_ms;
   out.window.active_users = active_;
   out.first_request_unix_us = first_request_unix_us_;
+  if (last_completion_ns_ > 0) {
+    const int64_t ago_us = (common::steady_now_ns() - last_completion_ns_) / 1000;
+    out.last_completion_unix_us = static_cast<int64_t>(broker_unix_ms()) * 1000 - ago_us;
+  }
   for (size_t i = 0; i < stats_.size(); ++i) {
     auto [it, inserted] = out.window.requests.try_emplace(config_.requests[i].name, std::move(stats_[i]));
     if (!inserted) it->second.merge(stats_[i]);  // two specs share a name: one line in the report

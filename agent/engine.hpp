@@ -121,6 +121,7 @@ private:
   int64_t start_ns_ = 0;
   int64_t stop_at_ns_ = 0;
   int64_t first_request_unix_us_ = 0;  // broker time of this engine's first request
+  int64_t last_completion_ns_ = 0;     // steady clock of the latest completed request
 };
 
 }  // namespace grid::agent

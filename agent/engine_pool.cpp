@@ -63,6 +63,7 @@ std::vector<wire::StatsWindow> EnginePool::poll(std::chrono::milliseconds wait) 
         (first_request_unix_us_ == 0 || ew.first_request_unix_us < first_request_unix_us_)) {
       first_request_unix_us_ = ew.first_request_unix_us;
     }
+    last_completion_unix_us_ = std::max(last_completion_unix_us_, ew.last_completion_unix_us);
     auto [it, inserted] = pending_.try_emplace(ew.window.index, ew.window);
     if (!inserted) it->second.merge(ew.window);
   }

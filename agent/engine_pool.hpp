@@ -45,6 +45,8 @@ public:
 
   /// Broker time of the node's first request (µs), 0 before it.
   int64_t first_request_unix_us() const { return first_request_unix_us_; }
+  /// Broker time of the node's latest completed request (µs), 0 before the first.
+  int64_t last_completion_unix_us() const { return last_completion_unix_us_; }
 
   /// Complete windows released since the last call, waiting up to `wait` for one.
   std::vector<wire::StatsWindow> poll(std::chrono::milliseconds wait);
@@ -66,6 +68,7 @@ private:
   uint32_t interval_ms_ = 0;
   bool finished_ = false;
   int64_t first_request_unix_us_ = 0;
+  int64_t last_completion_unix_us_ = 0;
 };
 
 }  // namespace grid::agent

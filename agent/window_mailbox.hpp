@@ -16,6 +16,7 @@ struct EngineWindow {
   wire::StatsWindow window;
   bool final = false;  // the engine's last window: it has stopped
   int64_t first_request_unix_us = 0;  // broker time of the engine's first request, 0 = none
+  int64_t last_completion_unix_us = 0;  // broker time of its latest completed request, 0 = none
 };
 
 /// Where engine threads hand over the windows they cut. This is the only place engine

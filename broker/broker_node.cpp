@@ -265,6 +265,11 @@ int BrokerNode::run() {
   }
   show_windows(merger_.release_all());
   refresh_report();
+  // Rates cover the load itself: from the start instant to the last completed request,
+  // not the moments spent collecting final windows afterwards.
+  if (const int64_t last = accounting_.last_completion_unix_us(); last > plan_.start_unix_us) {
+    info_.elapsed_s = static_cast<double>(last - plan_.start_unix_us) / 1e6;
+  }
   info_.state = "finished";
   writer_.on_finish(info_, run_, &report_);
   std::cout << final_report(info_, run_, &report_) << "results: " << writer_.dir() << "\n";

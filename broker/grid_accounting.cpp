@@ -30,6 +30,7 @@ bool GridAccounting::accept(const wire::StatsWindow& window) {
     a.clock_offset_us = s.clock_offset_us;
     if (s.first_request_unix_us > 0) a.first_request_unix_us = s.first_request_unix_us;
     if (s.final) a.final = true;
+    last_completion_unix_us_ = std::max(last_completion_unix_us_, s.last_completion_unix_us);
   }
   return true;
 }

@@ -46,6 +46,8 @@ public:
 
   /// Spread of first-request times across agents that made one, in ms (0 with < 2).
   double first_request_spread_ms() const;
+  /// Broker time of the latest request completed anywhere (µs), 0 before any.
+  int64_t last_completion_unix_us() const { return last_completion_unix_us_; }
   /// True when every agent that reported anything has sent its final window or is lost.
   bool all_final() const;
 
@@ -55,6 +57,7 @@ private:
   uint64_t pairs_ = 0;
   uint64_t duplicates_ = 0;
   uint64_t unattributed_ = 0;
+  int64_t last_completion_unix_us_ = 0;
 };
 
 }  // namespace grid::broker

@@ -27,9 +27,10 @@ struct SourceTotals {
   int64_t clock_offset_us = 0;         // the agent's estimate of broker time minus its own
   int64_t first_request_unix_us = 0;   // broker time of the agent's first request, 0 = none yet
   bool final = false;                  // the agent's last window of the campaign
+  int64_t last_completion_unix_us = 0; // broker time of the agent's latest completed request
   bool operator==(const SourceTotals&) const = default;
   MSGPACK_DEFINE(agent_id, region, requests, failures, active_users, clock_offset_us,
-                 first_request_unix_us, final)
+                 first_request_unix_us, final, last_completion_unix_us)
 };
 
 struct StatsWindow {
