@@ -38,6 +38,20 @@ uint64_t sum_agent_requests(const nlohmann::json& summary) {
   return n;
 }
 
+// A broker, one relay and one agent under it, running a short campaign against a target.
+struct RelayedGrid {
+  TargetProcess target;
+  TempDir dir;
+  int broker_port = free_port_pair();
+  int relay_port = free_port_pair();
+  std::unique_ptr<ChildProcess> broker, relay, agent;
+  RelayedGrid(const std::string& duration, int users) {
+    broker = start_broker(campaign_file(dir.path(), target, duration, users), broker_port, dir.path(), 1);
+    relay = start_relay(broker_port, relay_port, "relay", "default");
+    agent = start_agent(relay_port, "agent", 1);
+  }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(grid)
@@ -149,13 +163,8 @@ BOOST_AUTO_TEST_CASE(killed_agent_is_declared_lost_within_5s_and_its_users_move_
 }
 
 BOOST_AUTO_TEST_CASE(malformed_frames_to_broker_and_relay_are_rejected_and_counted) {
-  TargetProcess target;
-  TempDir dir;
-  const int broker_port = free_port_pair(), relay_port = free_port_pair();
-  const auto campaign = campaign_file(dir.path(), target, "4s", 6);
-  auto broker = start_broker(campaign, broker_port, dir.path(), 1);
-  auto relay = start_relay(broker_port, relay_port, "relay", "default");
-  auto agent = start_agent(relay_port, "agent", 1);
+  RelayedGrid grid("4s", 6);
+  auto& [target, dir, broker_port, relay_port, broker, relay, agent] = grid;
   zmq::context_t context(1);
   const std::vector<std::string> garbage = {
       "", "not msgpack at all", std::string("\x94\x03\x01\xa1x\xc1", 6), std::string("\xdd\xff\xff\xff\xff", 5),
@@ -216,13 +225,8 @@ BOOST_AUTO_TEST_CASE(node_options_come_from_an_ini_file_and_the_command_line_win
 }
 
 BOOST_AUTO_TEST_CASE(warnings_forwarded_through_a_relay_reach_the_broker_summary) {
-  TargetProcess target;
-  TempDir dir;
-  const int broker_port = free_port_pair(), relay_port = free_port_pair();
-  const auto campaign = campaign_file(dir.path(), target, "3s", 4);
-  auto broker = start_broker(campaign, broker_port, dir.path(), 1);
-  auto relay = start_relay(broker_port, relay_port, "relay", "default");
-  auto agent = start_agent(relay_port, "agent", 1);
+  RelayedGrid grid("3s", 4);
+  auto& [target, dir, broker_port, relay_port, broker, relay, agent] = grid;
   // A controlled peer: a well-formed warning from a node the relay never heard of before.
   zmq::context_t context(1);
   zmq::socket_t push(context, zmq::socket_type::push);
