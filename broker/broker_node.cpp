@@ -213,6 +213,7 @@ int BrokerNode::run() {
       children_.expire(*this);
       next_tick = std::max(next_tick + heartbeat_ns, now);
       busy_stale_ = true;  // relays report their busy agents in heartbeats
+      refresh_report();    // agents that relays declared lost count as done when draining
     }
     const auto state = plan_.campaign_state();
     const uint32_t live_agents = children_.registry().live_agents();

@@ -266,4 +266,28 @@ BOOST_AUTO_TEST_CASE(agent_and_relay_keep_running_across_campaigns) {
   BOOST_TEST(!relay->wait_for_exit(0ms).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(agent_killed_under_a_relay_is_reported_lost_and_its_sibling_takes_its_users) {
+  TargetProcess target;
+  TempDir dir;
+  const int broker_port = free_port_pair(), relay_port = free_port_pair();
+  auto broker = start_broker(campaign_file(dir.path(), target, "10s", 12), broker_port, dir.path(), 2);
+  auto relay = start_relay(broker_port, relay_port, "relay", "default");
+  auto survivor = start_agent(relay_port, "survivor", 1);
+  auto victim = start_agent(relay_port, "victim", 1);
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!std::filesystem::exists(dir.path() + "/summary.json") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  std::this_thread::sleep_for(1s);  // let the victim run a little; not a synchronisation
+  victim->signal(SIGKILL);
+  BOOST_REQUIRE_EQUAL(broker_exit(*broker), 0);
+  const auto summary = read_json(dir.path() + "/summary.json");
+  BOOST_TEST(agent_named(summary, "victim")["state"] == "lost");
+  BOOST_TEST(agent_named(summary, "survivor")["users"] == 12);
+  BOOST_TEST(agent_named(summary, "survivor")["state"] == "finished");
+  BOOST_TEST(summary["health"]["lost"].dump().find("victim (agent, reported by relay)") != std::string::npos,
+             summary["health"]["lost"].dump());
+  BOOST_TEST(relay->err().find("victim lost") != std::string::npos, relay->err());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
