@@ -84,6 +84,10 @@ VirtualUser& Engine::user_slot(uint32_t id) {
     curl_easy_setopt(u->easy, CURLOPT_WRITEFUNCTION, &discard_body);
     curl_easy_setopt(u->easy, CURLOPT_OPENSOCKETFUNCTION, &Engine::on_open_socket);
     curl_easy_setopt(u->easy, CURLOPT_OPENSOCKETDATA, this);
+    // Never take a proxy from the environment (http_proxy, all_proxy, ...): load must go
+    // exactly where the campaign says, and looking the variables up costs every request.
+    curl_easy_setopt(u->easy, CURLOPT_PROXY, "");
+    curl_easy_setopt(u->easy, CURLOPT_NOPROXY, "*");
     timers_.reserve(kUserTimer, uid + 1);
     users_.push_back(std::move(u));
   }

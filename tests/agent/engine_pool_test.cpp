@@ -203,3 +203,21 @@ BOOST_AUTO_TEST_CASE(user_count_can_grow_and_shrink_while_running) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(engine_pool_routing)
+
+BOOST_AUTO_TEST_CASE(proxy_environment_variables_never_redirect_the_load) {
+  Target t;
+  // A proxy that would refuse every connection: were it used, every request would fail.
+  setenv("http_proxy", "http://127.0.0.1:1", 1);
+  setenv("HTTP_PROXY", "http://127.0.0.1:1", 1);
+  setenv("all_proxy", "http://127.0.0.1:1", 1);
+  const auto r = run_pool(plan_for({request("home", t.url("/"))}, 2, 300ms), 1);
+  unsetenv("http_proxy");
+  unsetenv("HTTP_PROXY");
+  unsetenv("all_proxy");
+  BOOST_TEST(r.by_name.at("home").requests > 0u);
+  BOOST_TEST(r.by_name.at("home").failed() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
