@@ -66,15 +66,17 @@ uint64_t LatencyHistogram::highest_value_of(uint32_t index) {
   return lowest_value_of(index) + (uint64_t{1} << shift) - 1;
 }
 
-uint64_t* LatencyHistogram::slot(uint32_t index) {
+void LatencyHistogram::add_at(uint32_t index, uint64_t n) {
   auto& chunk = chunks_[chunk_of(index)];
-  if (!chunk) chunk = std::make_unique<Chunk>(chunk_size(chunk_of(index)), 0);
-  return &(*chunk)[offset_in_chunk(index)];
+  if (!chunk) chunk = std::make_unique<Chunk>(chunk_size(chunk_of(index)));
+  const uint32_t offset = offset_in_chunk(index);
+  chunk->counts[offset] += n;
+  chunk->touch(offset);
 }
 
 uint64_t LatencyHistogram::bucket(uint32_t index) const {
   const auto& chunk = chunks_[chunk_of(index)];
-  return chunk ? (*chunk)[offset_in_chunk(index)] : 0;
+  return chunk ? chunk->counts[offset_in_chunk(index)] : 0;
 }
 
 void LatencyHistogram::record_n(uint64_t value_us, uint64_t n) {
@@ -83,7 +85,7 @@ void LatencyHistogram::record_n(uint64_t value_us, uint64_t n) {
     value_us = kMaxValue;
     clamped_ += n;
   }
-  *slot(index_of(value_us)) += n;
+  add_at(index_of(value_us), n);
   count_ += n;
   sum_ += value_us * n;
   min_ = std::min(min_, value_us);
@@ -98,9 +100,13 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
       chunks_[c] = std::make_unique<Chunk>(*other.chunks_[c]);
       continue;
     }
-    auto& mine = *chunks_[c];
-    const auto& theirs = *other.chunks_[c];
-    for (size_t i = 0; i < mine.size(); ++i) mine[i] += theirs[i];
+    Chunk& mine = *chunks_[c];
+    const Chunk& theirs = *other.chunks_[c];
+    for (uint32_t i = theirs.lo; i < theirs.hi; ++i) mine.counts[i] += theirs.counts[i];
+    if (theirs.lo < theirs.hi) {
+      mine.touch(theirs.lo);
+      mine.touch(theirs.hi - 1);
+    }
   }
   count_ += other.count_;
   clamped_ += other.clamped_;
@@ -123,9 +129,9 @@ uint64_t LatencyHistogram::percentile(double p) const {
   uint64_t seen = 0;
   for (uint32_t c = 0; c < kChunks; ++c) {
     if (!chunks_[c]) continue;
-    const auto& chunk = *chunks_[c];
-    for (size_t i = 0; i < chunk.size(); ++i) {
-      seen += chunk[i];
+    const Chunk& chunk = *chunks_[c];
+    for (uint32_t i = chunk.lo; i < chunk.hi; ++i) {
+      seen += chunk.counts[i];
       if (seen >= rank) {
         const uint32_t index = first_index_of_chunk(c) + static_cast<uint32_t>(i);
         const uint64_t mid = lowest_value_of(index) + (highest_value_of(index) - lowest_value_of(index)) / 2;
@@ -154,11 +160,11 @@ HistogramWire LatencyHistogram::to_wire() const {
   HistogramWire wire;
   for (uint32_t c = 0; c < kChunks; ++c) {
     if (!chunks_[c]) continue;
-    const auto& chunk = *chunks_[c];
-    for (size_t i = 0; i < chunk.size(); ++i) {
-      if (chunk[i] == 0) continue;
-      wire.indexes.push_back(first_index_of_chunk(c) + static_cast<uint32_t>(i));
-      wire.counts.push_back(chunk[i]);
+    const Chunk& chunk = *chunks_[c];
+    for (uint32_t i = chunk.lo; i < chunk.hi; ++i) {
+      if (chunk.counts[i] == 0) continue;
+      wire.indexes.push_back(first_index_of_chunk(c) + i);
+      wire.counts.push_back(chunk.counts[i]);
     }
   }
   wire.min_us = min();
@@ -196,7 +202,7 @@ std::optional<LatencyHistogram> LatencyHistogram::from_wire(const HistogramWire&
       return std::nullopt;
     }
     total += wire.counts[i];
-    *h.slot(index) = wire.counts[i];
+    h.add_at(index, wire.counts[i]);
   }
   if (total == 0) {
     if (wire.min_us != 0 || wire.max_us != 0 || wire.sum_us != 0) {
