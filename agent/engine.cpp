@@ -364,7 +364,9 @@ uint64_t Engine::broker_unix_ms() const {
 void Engine::maybe_cut_window(uint64_t unix_ms) {
   const uint64_t index = wire::window_index_at(unix_ms, config_.interval_ms);
   if (index == window_index_) return;
-  cut_window(false);
+  // Before the start instant there is nothing to report: the first window posted is the
+  // one the campaign starts in.
+  if (common::steady_now_ns() >= start_ns_) cut_window(false);
   window_index_ = index;
 }
 

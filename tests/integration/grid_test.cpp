@@ -32,6 +32,20 @@ int broker_exit(ChildProcess& broker) {
   return *code;
 }
 
+// Waits (bounded) until the broker has counted requests: the campaign is running.
+void wait_until_requests_counted(const std::string& dir) {
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      if (read_json(dir + "/summary.json")["total"]["requests"].get<uint64_t>() > 0) return;
+    } catch (const std::exception&) {
+      // not written yet
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  BOOST_FAIL("the broker counted no request within 20 s");
+}
+
 uint64_t sum_agent_requests(const nlohmann::json& summary) {
   uint64_t n = 0;
   for (const auto& a : summary["agents"]) n += a["requests"].get<uint64_t>();
@@ -118,11 +132,7 @@ BOOST_AUTO_TEST_CASE(agent_started_after_the_campaign_began_joins_it) {
   auto broker = start_broker(campaign, broker_port, dir.path(), 1);
   auto first = start_agent(broker_port, "first", 1);
   // Bounded wait until the campaign runs (summary.json exists once a window is counted).
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!std::filesystem::exists(dir.path() + "/summary.json") && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-  }
-  BOOST_REQUIRE(std::filesystem::exists(dir.path() + "/summary.json"));
+  wait_until_requests_counted(dir.path());
   auto late = start_agent(broker_port, "late", 1);
   BOOST_REQUIRE_EQUAL(broker_exit(*broker), 0);
   const auto summary = read_json(dir.path() + "/summary.json");
@@ -139,10 +149,7 @@ BOOST_AUTO_TEST_CASE(killed_agent_is_declared_lost_within_5s_and_its_users_move_
   auto broker = start_broker(campaign, broker_port, dir.path(), 2);
   auto survivor = start_agent(broker_port, "survivor", 1);
   auto victim = start_agent(broker_port, "victim", 1);
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!std::filesystem::exists(dir.path() + "/summary.json") && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-  }
+  wait_until_requests_counted(dir.path());
   std::this_thread::sleep_for(1s);  // let the victim run a little; not a synchronisation
   const auto killed_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch()).count();
@@ -274,10 +281,7 @@ BOOST_AUTO_TEST_CASE(agent_killed_under_a_relay_is_reported_lost_and_its_sibling
   auto relay = start_relay(broker_port, relay_port, "relay", "default");
   auto survivor = start_agent(relay_port, "survivor", 1);
   auto victim = start_agent(relay_port, "victim", 1);
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!std::filesystem::exists(dir.path() + "/summary.json") && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-  }
+  wait_until_requests_counted(dir.path());
   std::this_thread::sleep_for(1s);  // let the victim run a little; not a synchronisation
   victim->signal(SIGKILL);
   BOOST_REQUIRE_EQUAL(broker_exit(*broker), 0);
