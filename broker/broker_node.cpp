@@ -179,6 +179,10 @@ void BrokerNode::refresh_report() {
 }
 
 void BrokerNode::show_windows(std::vector<wire::StatsWindow> windows) {
+  // Once the load is over, the last window's rate covers only up to the last request.
+  if (plan_.campaign_state() != wire::CampaignState::running && plan_.start_unix_us > 0) {
+    info_.ended_unix_ms = static_cast<uint64_t>(std::max<int64_t>(0, accounting_.last_completion_unix_us() / 1000));
+  }
   for (const auto& w : windows) {
     refresh_report();
     writer_.on_window(info_, w, run_, &report_);

@@ -10,6 +10,7 @@ struct RunInfo {
   std::string campaign;
   std::string state = "running";  // "running" while the test goes on, then "finished"
   uint64_t started_unix_ms = 0;
+  uint64_t ended_unix_ms = 0;     // last request completed, once the load is over; 0 before
   uint64_t duration_ms = 0;       // planned
   double elapsed_s = 0;           // since start
   uint32_t users = 0;             // planned

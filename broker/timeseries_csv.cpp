@@ -1,5 +1,6 @@
 #include "broker/timeseries_csv.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace grid::broker {
@@ -11,9 +12,16 @@ std::string timeseries_header() {
   return h;
 }
 
-std::string timeseries_row(const wire::StatsWindow& w, uint64_t started_unix_ms) {
+uint64_t window_coverage_ms(const wire::StatsWindow& w, uint64_t started_unix_ms, uint64_t ended_unix_ms) {
+  const uint64_t from = std::max(w.start_ms(), started_unix_ms);
+  const uint64_t to = ended_unix_ms ? std::min(w.end_ms(), ended_unix_ms) : w.end_ms();
+  return to > from ? to - from : 0;
+}
+
+std::string timeseries_row(const wire::StatsWindow& w, uint64_t started_unix_ms, uint64_t ended_unix_ms) {
   const wire::RequestStats t = w.total();
-  const double interval_s = w.interval_ms / 1000.0;
+  const uint64_t covered_ms = window_coverage_ms(w, started_unix_ms, ended_unix_ms);
+  const double interval_s = (covered_ms ? covered_ms : w.interval_ms) / 1000.0;
   const double elapsed = w.end_ms() > started_unix_ms ? (w.end_ms() - started_unix_ms) / 1000.0 : 0.0;
   char buf[512];
   std::snprintf(buf, sizeof buf, "%llu,%.3f,%u,%llu,%.1f,%llu",

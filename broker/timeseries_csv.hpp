@@ -11,7 +11,12 @@ namespace grid::broker {
 std::string timeseries_header();
 
 /// One timeseries.csv row (without newline) for a complete window: the grid-wide total
-/// of that interval. Pure.
-std::string timeseries_row(const wire::StatsWindow& window, uint64_t started_unix_ms);
+/// of that interval. Its req/s divides by the part of the window the load covered (the
+/// first and last windows of a run are partial; `ended_unix_ms` 0 = still running). Pure.
+std::string timeseries_row(const wire::StatsWindow& window, uint64_t started_unix_ms, uint64_t ended_unix_ms = 0);
+
+/// Milliseconds of [window start, window end) inside [run start, run end); run end 0 =
+/// open. Pure.
+uint64_t window_coverage_ms(const wire::StatsWindow& window, uint64_t started_unix_ms, uint64_t ended_unix_ms);
 
 }  // namespace grid::broker

@@ -107,6 +107,17 @@ BOOST_AUTO_TEST_CASE(timeseries_row_has_one_value_per_header_column) {
   BOOST_TEST(row.rfind("101000,2.000,10,110,110.0,4", 0) == 0, row);
 }
 
+BOOST_AUTO_TEST_CASE(partial_first_and_last_windows_report_the_rate_of_the_part_covered) {
+  const auto w = sample_window(101);  // [101000, 102000) ms, 110 requests
+  BOOST_TEST(broker::window_coverage_ms(w, 100'000, 0) == 1000u);
+  BOOST_TEST(broker::window_coverage_ms(w, 101'500, 0) == 500u);
+  BOOST_TEST(broker::window_coverage_ms(w, 100'000, 101'250) == 250u);
+  BOOST_TEST(broker::window_coverage_ms(w, 103'000, 0) == 0u);
+  // 110 requests in the 500 ms the run covered: 220 req/s, not 110.
+  BOOST_TEST(broker::timeseries_row(w, 101'500).rfind("101000,0.500,10,110,220.0,4", 0) == 0,
+             broker::timeseries_row(w, 101'500));
+}
+
 BOOST_AUTO_TEST_CASE(final_report_matches_golden_file) {
   const std::string golden_path = std::string(LOADGRID_SOURCE_DIR) + "/tests/broker/golden/final_report.gold";
   const std::string report = broker::final_report(sample_info(), sample_run());
