@@ -65,10 +65,18 @@ void BrokerNode::warn(const std::string& text) {
   std::fprintf(stderr, "warning: %s\n", text.c_str());
 }
 
-void BrokerNode::on_stats(const std::string&, wire::StatsReport report) {
+void BrokerNode::on_stats(const std::string& sender, wire::StatsReport report) {
   if (report.campaign_id != plan_.campaign_id) {
     stale_windows_ += report.windows.size();
     return;
+  }
+  // Budgets go to regions through the broker's direct children, so requests are
+  // attributed the same way: everything that comes up through a relay is its region's.
+  const auto& children = children_.registry().children();
+  if (const auto it = children.find(sender); it != children.end() && it->second.kind == wire::NodeKind::relay) {
+    for (auto& w : report.windows) {
+      for (auto& s : w.sources) s.region = it->second.region;
+    }
   }
   const int64_t now_us = broker_now_us();
   for (auto& w : report.windows) {

@@ -91,6 +91,13 @@ BOOST_AUTO_TEST_CASE(two_regions_split_3_to_1_and_capacity_weights_hold_and_tota
   BOOST_TEST(sum_agent_requests(summary) == summary["total"]["requests"].get<uint64_t>());
   BOOST_TEST(summary["regions"]["a"]["users"] == 36);
   BOOST_TEST(summary["regions"]["b"]["users"] == 12);
+  // Agents started without --region count in their relay's region.
+  const uint64_t region_a = summary["regions"]["a"]["requests"], region_b = summary["regions"]["b"]["requests"];
+  BOOST_TEST(region_a > region_b);
+  BOOST_TEST(region_b > 0u);
+  BOOST_TEST(region_a + region_b == summary["total"]["requests"].get<uint64_t>());
+  BOOST_TEST(agent_named(summary, "a1")["region"] == "a");
+  BOOST_TEST(agent_named(summary, "b2")["region"] == "b");
   BOOST_TEST(agent_named(summary, "a1")["users"] == 24);
   BOOST_TEST(agent_named(summary, "a2")["users"] == 12);
   BOOST_TEST(agent_named(summary, "b1")["users"] == 6);
