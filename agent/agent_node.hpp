@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -10,8 +9,13 @@
 #include <zmq.hpp>
 
 #include "agent/engine_pool.hpp"
+#include "protocol/common/clock.hpp"
+#include "protocol/common/log.hpp"
+#include "protocol/common/log_rate_limit.hpp"
+#include "protocol/common/node_loop.hpp"
 #include "protocol/common/parent_link.hpp"
 #include "protocol/common/resource_usage.hpp"
+#include "protocol/common/ticker.hpp"
 #include "protocol/wire/plan.hpp"
 
 namespace grid::agent {
@@ -26,23 +30,36 @@ struct AgentOptions {
   double capacity = 0;            // weight for budget splits, 0 = engine threads
   uint32_t users_per_multi = 32;
   std::chrono::milliseconds heartbeat{1000};
+  std::chrono::seconds drain_limit{60};  // longest wait for the engines at stop
 };
 
 /// An agent: subscribes to its parent's plan snapshots, runs its budget of users on an
 /// EnginePool, and pushes hello, heartbeats, stats windows, warnings and bye upstream.
 /// Keeps running across campaigns until stop(). Owns its sockets and runs on the thread
-/// that calls run().
+/// that calls run(): start(), then step() on the NodeLoop's cadence until stop(), then
+/// finish(). Tests drive those three themselves.
 class AgentNode {
 public:
-  AgentNode(zmq::context_t& context, AgentOptions options);
+  AgentNode(zmq::context_t& context, AgentOptions options,
+            const common::Clock& clock = common::SystemClock::instance());
   ~AgentNode();
 
-  /// Runs until stop(); on stop drains the running campaign (final window sent) and says bye.
   void run();
+  /// Says hello and sends the first heartbeat (an early clock probe, so that a plan's
+  /// start instant can be honoured).
+  void start();
+  /// One pass: newest plan, windows the engines released, heartbeat if due. False once
+  /// stop() was called.
+  bool step();
+  /// Drains the running campaign (in-flight requests finish, the final window goes up,
+  /// bounded by drain_limit) and leaves.
+  void finish();
   /// Thread-safe and async-signal-safe.
-  void stop() { stop_.store(true, std::memory_order_relaxed); }
+  void stop() { loop_.stop(); }
 
   const std::string& id() const { return options_.id; }
+  /// True while engines run a campaign.
+  bool running() const { return pool_ != nullptr; }
 
 private:
   void on_plan(const wire::Plan& plan);
@@ -52,8 +69,12 @@ private:
   void warn(const std::string& text);
 
   AgentOptions options_;
+  const common::Clock& clock_;
+  common::Logger log_;
+  common::NodeLoop loop_;
   common::ParentLink parent_;
-  std::atomic<bool> stop_{false};
+  common::Ticker tick_;  // heartbeats
+  common::LogRateLimit cpu_warnings_{std::chrono::seconds(10)};
 
   std::unique_ptr<EnginePool> pool_;
   std::string running_campaign_;   // campaign id the pool runs, "" none
@@ -63,8 +84,6 @@ private:
   std::optional<wire::Plan> plan_;  // newest plan applied
   common::ResourceUsage usage_;
   unsigned capacity_threads_ = 0;
-  int64_t next_heartbeat_ns_ = 0;
-  int64_t last_cpu_warning_ns_ = 0;
 };
 
 }  // namespace grid::agent

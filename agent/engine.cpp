@@ -28,12 +28,16 @@ uint64_t epoll_tag(uint32_t multi, int fd) {
 
 }  // namespace
 
-Engine::Engine(EngineConfig config, WindowMailbox& mailbox)
+Engine::Engine(EngineConfig config, WindowMailbox& mailbox, common::Logger log)
     : config_(std::move(config)),
       mailbox_(mailbox),
+      log_(log ? std::move(log) : common::make_logger("engine")),
       timers_({0, 0, 1}) {
   if (config_.requests.empty()) throw std::invalid_argument("engine needs at least one request");
-  if (config_.interval_ms == 0) throw std::invalid_argument("engine needs a stats interval > 0");
+  if (config_.interval.count() <= 0 || config_.interval.count() > UINT32_MAX) {
+    throw std::invalid_argument("engine needs a stats interval > 0");
+  }
+  interval_ms_ = static_cast<uint32_t>(config_.interval.count());
   if (config_.users_per_multi == 0) config_.users_per_multi = 1;
   target_users_.store(config_.users);
 
@@ -43,7 +47,10 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox)
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kWakeTag;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
+    // Without it a stop or a new user count would go unnoticed until a timer fired.
+    throw std::runtime_error(std::string("engine: cannot watch its wake-up fd: ") + std::strerror(errno));
+  }
 
   for (const auto& spec : config_.requests) {
     curl_slist* list = nullptr;
@@ -178,6 +185,7 @@ void Engine::watch(curl_socket_t fd, uint32_t multi, int what) {
   st.registered = rc == 0;
   st.events = events;
   st.multi = multi;
+  if (rc != 0) unwatchable_.emplace_back(multi, fd);
 }
 
 void Engine::unwatch_stray(int fd) {
@@ -185,9 +193,32 @@ void Engine::unwatch_stray(int fd) {
   if (static_cast<size_t>(fd) < fds_.size()) fds_[static_cast<size_t>(fd)].registered = false;
 }
 
+void Engine::multi_error(CURLMcode code) {
+  ++multi_errors_;
+  if (const auto n = multi_error_log_.admit(std::chrono::steady_clock::now())) {
+    log_->error("engine {}: curl_multi_socket_action failed {} time(s) ({} in all): {}", config_.engine_id, *n,
+                multi_errors_, curl_multi_strerror(code));
+  }
+}
+
 void Engine::socket_action(uint32_t multi, curl_socket_t fd, int ev_bitmask) {
   int running = 0;
-  curl_multi_socket_action(multis_[multi], fd, ev_bitmask, &running);
+  const CURLMcode rc = curl_multi_socket_action(multis_[multi], fd, ev_bitmask, &running);
+  if (rc == CURLM_BAD_SOCKET && fd != CURL_SOCKET_TIMEOUT) {
+    unwatch_stray(fd);  // an event for a socket curl has already let go of
+  } else if (rc != CURLM_OK) {
+    multi_error(rc);
+  }
+  while (!unwatchable_.empty()) {
+    const auto [m, bad_fd] = unwatchable_.back();
+    unwatchable_.pop_back();
+    if (curl_multi_socket_action(multis_[m], bad_fd, CURL_CSELECT_ERR, &running) != CURLM_OK) unwatch_stray(bad_fd);
+    mark_dirty(m);
+  }
+  mark_dirty(multi);
+}
+
+void Engine::mark_dirty(uint32_t multi) {
   if (!multi_dirty_[multi]) {
     multi_dirty_[multi] = 1;
     dirty_list_.push_back(multi);
@@ -358,11 +389,12 @@ void Engine::run_due_timers(int64_t now_ns) {
 }
 
 uint64_t Engine::broker_unix_ms() const {
-  return static_cast<uint64_t>(static_cast<int64_t>(common::unix_now_ms()) + config_.clock_offset_ms);
+  return static_cast<uint64_t>(static_cast<int64_t>(common::unix_now_ms()) +
+                               std::chrono::duration_cast<std::chrono::milliseconds>(config_.clock_offset).count());
 }
 
 void Engine::maybe_cut_window(uint64_t unix_ms) {
-  const uint64_t index = wire::window_index_at(unix_ms, config_.interval_ms);
+  const uint64_t index = wire::window_index_at(unix_ms, interval_ms_);
   if (index == window_index_) return;
   // Before the start instant there is nothing to report: the first window posted is the
   // one the campaign starts in.
@@ -375,7 +407,7 @@ void Engine::cut_window(bool final) {
   out.engine = config_.engine_id;
   out.final = final;
   out.window.index = window_index_;
-  out.window.interval_ms = config_.interval_ms;
+  out.window.interval_ms = interval_ms_;
   out.window.active_users = active_;
   out.first_request_unix_us = first_request_unix_us_;
   if (last_completion_ns_ > 0) {
@@ -391,9 +423,10 @@ void Engine::cut_window(bool final) {
 }
 
 void Engine::run() {
-  start_ns_ = config_.start_steady_ns > 0 ? config_.start_steady_ns : common::steady_now_ns();
+  start_ns_ = config_.start ? std::chrono::duration_cast<std::chrono::nanoseconds>(config_.start->time_since_epoch()).count()
+                            : common::steady_now_ns();
   stop_at_ns_ = start_ns_ + std::chrono::duration_cast<std::chrono::nanoseconds>(config_.duration).count();
-  window_index_ = wire::window_index_at(broker_unix_ms(), config_.interval_ms);
+  window_index_ = wire::window_index_at(broker_unix_ms(), interval_ms_);
   next_spawn_ns_ = start_ns_;
   timers_.arm(kSpawnTimer, 0, start_ns_);
 
@@ -412,7 +445,7 @@ void Engine::run() {
     int64_t wake = stopping_ ? now + 1'000'000'000 : stop_at_ns_;
     if (auto t = timers_.next_deadline()) wake = std::min(wake, *t);
     const uint64_t unix_ms = broker_unix_ms();
-    const uint64_t next_cut_ms = (wire::window_index_at(unix_ms, config_.interval_ms) + 1) * config_.interval_ms;
+    const uint64_t next_cut_ms = (wire::window_index_at(unix_ms, interval_ms_) + 1) * interval_ms_;
     wake = std::min<int64_t>(wake, now + static_cast<int64_t>(next_cut_ms - unix_ms) * 1'000'000);
     const int timeout_ms = wake <= now ? 0 : static_cast<int>((wake - now + 999'999) / 1'000'000);
 

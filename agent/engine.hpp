@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <curl/curl.h>
@@ -11,6 +12,9 @@
 #include "agent/timer_queue.hpp"
 #include "agent/virtual_user.hpp"
 #include "agent/window_mailbox.hpp"
+#include "protocol/common/clock.hpp"
+#include "protocol/common/log.hpp"
+#include "protocol/common/log_rate_limit.hpp"
 #include "protocol/wire/request_spec.hpp"
 #include "protocol/wire/request_stats.hpp"
 
@@ -24,9 +28,9 @@ struct EngineConfig {
   double spawn_rate = 0;                    // users/s for this engine; 0 = all at once
   std::chrono::milliseconds think_time{0};  // pause after each request
   std::chrono::milliseconds duration{0};    // from start until no new request starts
-  uint32_t interval_ms = 1000;              // stats window length
-  int64_t start_steady_ns = 0;              // when to start; 0 = immediately
-  int64_t clock_offset_ms = 0;              // broker time minus ours: windows align to broker time
+  std::chrono::milliseconds interval{1000};  // stats window length
+  std::optional<common::SteadyTime> start;  // when to start; none = immediately
+  std::chrono::microseconds clock_offset{0};  // broker time minus ours: windows align to broker time
   uint32_t users_per_multi = 32;            // users per curl multi handle (keeps each
                                             // connection cache small; see docs/adr/0002)
 };
@@ -45,7 +49,8 @@ struct EngineConfig {
 /// as a success or as one failure kind.
 class Engine {
 public:
-  Engine(EngineConfig config, WindowMailbox& mailbox);
+  /// Throws std::runtime_error when the engine's epoll set or wake-up fd cannot be made.
+  Engine(EngineConfig config, WindowMailbox& mailbox, common::Logger log);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -80,6 +85,8 @@ private:
   void watch(curl_socket_t fd, uint32_t multi, int what);
   void unwatch_stray(int fd);
   void socket_action(uint32_t multi, curl_socket_t fd, int ev_bitmask);
+  void multi_error(CURLMcode code);
+  void mark_dirty(uint32_t multi);
   void drain_completions();
   void finish_transfer(CURL* easy, CURLcode result, int64_t now_ns);
   void start_request(VirtualUser& user, int64_t now_ns);
@@ -106,12 +113,19 @@ private:
   std::vector<uint8_t> multi_dirty_;
   std::vector<uint32_t> dirty_list_;
   std::vector<FdState> fds_;
+  // Sockets epoll refused to watch: curl is told they failed (CURL_CSELECT_ERR) once its
+  // callback has returned, so their transfers fail and are counted, never stall.
+  std::vector<std::pair<uint32_t, curl_socket_t>> unwatchable_;
+  common::Logger log_;
+  common::LogRateLimit multi_error_log_;  // engine-thread only
+  uint64_t multi_errors_ = 0;             // curl_multi_socket_action failures, cumulative
   std::vector<std::unique_ptr<VirtualUser>> users_;  // stable addresses for CURLOPT_PRIVATE
   std::vector<curl_slist*> header_lists_;            // one per request spec
   TimerQueue timers_;
 
   std::vector<wire::RequestStats> stats_;  // current window, one per request spec
   uint64_t window_index_ = 0;
+  uint32_t interval_ms_ = 0;  // config_.interval, as the wire counts it
   uint32_t wanted_ = 0;        // users this engine should run now
   uint32_t ramp_cursor_ = 0;   // lowest id below wanted_ that may still need a spawn
   int64_t next_spawn_ns_ = 0;  // earliest time the next user may spawn

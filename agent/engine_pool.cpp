@@ -10,27 +10,27 @@
 
 namespace grid::agent {
 
-EnginePool::EnginePool(const LoadPlan& plan, unsigned threads) : interval_ms_(plan.interval_ms) {
+EnginePool::EnginePool(const LoadPlan& plan, unsigned threads, common::Logger log) : interval_ms_(static_cast<uint32_t>(plan.interval.count())) {
   static std::once_flag curl_once;
   std::call_once(curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   const auto shares = common::split_evenly(plan.users, threads);
   // Engines start together (a moment from now by default), so thread start-up skew does
   // not skew the ramp.
-  const int64_t start = plan.start_steady_ns > 0 ? plan.start_steady_ns : common::steady_now_ns() + 20'000'000;
+  const common::SteadyTime start = plan.start ? *plan.start : std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
   for (unsigned t = 0; t < threads; ++t) {
     EngineConfig c;
     c.engine_id = t;
     c.requests = plan.requests;
     c.users = static_cast<uint32_t>(shares[t]);
-    c.spawn_rate = plan.users ? plan.spawn_rate * static_cast<double>(shares[t]) / plan.users : 0;
+    c.spawn_rate = common::rate_share(plan.spawn_rate, shares[t], plan.users);
     c.think_time = plan.think_time;
     c.duration = plan.duration;
-    c.interval_ms = plan.interval_ms;
-    c.start_steady_ns = start;
+    c.interval = plan.interval;
+    c.start = start;
     c.users_per_multi = plan.users_per_multi;
-    c.clock_offset_ms = plan.clock_offset_ms;
-    engines_.push_back(std::make_unique<Engine>(std::move(c), mailbox_));
+    c.clock_offset = plan.clock_offset;
+    engines_.push_back(std::make_unique<Engine>(std::move(c), mailbox_, log));
   }
   next_unposted_.assign(threads, 0);
   final_.assign(threads, false);

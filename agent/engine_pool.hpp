@@ -8,24 +8,12 @@
 #include <vector>
 
 #include "agent/engine.hpp"
+#include "agent/load_plan.hpp"
 #include "agent/window_mailbox.hpp"
 #include "protocol/wire/request_spec.hpp"
 #include "protocol/wire/stats_window.hpp"
 
 namespace grid::agent {
-
-/// What a pool of engines runs: the load of one node, split across its threads.
-struct LoadPlan {
-  std::vector<wire::RequestSpec> requests;
-  uint32_t users = 0;
-  double spawn_rate = 0;                    // users/s for the whole node; 0 = all at once
-  std::chrono::milliseconds think_time{0};
-  std::chrono::milliseconds duration{0};
-  uint32_t interval_ms = 1000;
-  uint32_t users_per_multi = 32;
-  int64_t start_steady_ns = 0;   // synchronized start; 0 = a moment from now
-  int64_t clock_offset_ms = 0;   // broker time minus ours, for window alignment
-};
 
 /// Runs one node's load on N engine threads and merges the windows they cut into one
 /// window per index. A window index is released once every engine has moved past it (or
@@ -34,7 +22,8 @@ struct LoadPlan {
 class EnginePool {
 public:
   /// Starts `threads` engines (0 = one per core), users split evenly among them.
-  EnginePool(const LoadPlan& plan, unsigned threads);
+  /// `log`: the node's logger (engines report setup and curl errors through it).
+  EnginePool(const LoadPlan& plan, unsigned threads, common::Logger log = nullptr);
   ~EnginePool();  // stops and joins
 
   /// Asks every engine to stop starting requests and drain. Async-signal-safe.

@@ -9,8 +9,7 @@
 
 #include "protocol/common/clock.hpp"
 #include "protocol/common/endpoints.hpp"
-#include "protocol/common/node_identity.hpp"
-#include "protocol/common/parent_link.hpp"
+#include "protocol/common/node_hello.hpp"
 #include "protocol/common/zmq_io.hpp"
 #include "protocol/wire/codec.hpp"
 
@@ -86,15 +85,8 @@ bool Swarm::send(std::string_view frame) {
 }
 
 void Swarm::send_hello(SimulatedAgent& agent) {
-  wire::Hello hello;
-  hello.kind = static_cast<uint8_t>(wire::NodeKind::agent);
-  hello.region = options_.region;
-  hello.hostname = common::host_name();
-  hello.cores = 1;  // the parent weighs it by this until its first heartbeat: capacity 1 either way
-  hello.memory_bytes = 0;
-  hello.max_users = 0;
-  hello.software_version = common::kSoftwareVersion;
-  if (send(wire::encode(hello, agent.id))) ++stats_.hellos;
+  // cores 1: the parent weighs it by this until its first heartbeat (capacity 1 either way).
+  if (send(wire::encode(common::make_hello(wire::NodeKind::agent, options_.region, 1), agent.id))) ++stats_.hellos;
   agent.hello_sent = true;
 }
 
@@ -104,8 +96,8 @@ void Swarm::send_heartbeat(SimulatedAgent& agent) {
   hb.rss_bytes = last_usage_.rss_bytes / options_.agents;
   hb.active_users = agent.phase == SimulatedAgent::Phase::running ? agent.users : 0;
   hb.plan_epoch = epoch_;
-  hb.sent_unix_us = common::ParentLink::unix_now_us();
-  hb.kind = static_cast<uint8_t>(wire::NodeKind::agent);
+  hb.sent_unix_us = common::to_unix_us(common::SystemClock::instance().wall_now());
+  hb.kind = wire::NodeKind::agent;
   hb.region = options_.region;
   hb.capacity = 1;
   hb.max_users = 0;
@@ -155,11 +147,11 @@ void Swarm::drain_plans() {
 void Swarm::apply(const wire::Plan& plan) {
   epoch_ = plan.epoch;
   ++stats_.plans;
-  const auto state = plan.campaign_state();
+  const auto state = plan.state;
   const uint64_t now_ms = common::unix_now_ms();
   if (options_.log_plans) {
     std::fprintf(stderr, "swarm %s: plan epoch %llu state %u budgets %zu at %llu ms\n", options_.prefix.c_str(),
-                 static_cast<unsigned long long>(plan.epoch), plan.state, plan.budgets.size(),
+                 static_cast<unsigned long long>(plan.epoch), static_cast<unsigned>(plan.state), plan.budgets.size(),
                  static_cast<unsigned long long>(now_ms));
   }
   if (campaign_ && (plan.campaign_id != campaign_->id || state != wire::CampaignState::running)) {

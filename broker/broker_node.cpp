@@ -3,37 +3,41 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <cstdlib>
 #include <iostream>
-#include <thread>
+
+#include <fmt/format.h>
 
 #include "broker/console_view.hpp"
-#include "protocol/common/budget_split.hpp"
-#include "protocol/common/clock.hpp"
-#include "protocol/common/zmq_io.hpp"
-#include "protocol/common/parent_link.hpp"
+#include "protocol/common/child_budgets.hpp"
+#include "protocol/common/exit_codes.hpp"
+#include "protocol/common/version.hpp"
 
 namespace grid::broker {
 namespace {
 
-constexpr auto kPollInterval = std::chrono::milliseconds(50);
 constexpr int64_t kClockWarningUs = 50'000;  // offsets above this are warned about
-
-int64_t broker_now_us() { return common::ParentLink::unix_now_us(); }
+constexpr unsigned kFinishedSnapshots = 3;    // PUB may drop one: the end is said a few times
 
 }  // namespace
 
-BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions options)
+BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions options, const common::Clock& clock)
     : campaign_(std::move(campaign)),
       options_(std::move(options)),
-      children_(context, options_.listen, options_.heartbeat, &broker_now_us, options_.id),
+      clock_(clock),
+      log_(common::make_logger(options_.id)),
+      children_(context, options_.listen, options_.heartbeat, clock_, [this] { return broker_now(); }, options_.id,
+                log_),
+      tick_(options_.heartbeat, clock_.steady_now()),
       writer_(options_.results_dir),
-      merger_(static_cast<uint64_t>(options_.merge_grace.count())),
+      merger_(options_.merge_grace),
       tty_(isatty(STDERR_FILENO) == 1) {
-  plan_.epoch = common::unix_now_ms();  // grows across broker restarts too
-  plan_.state = static_cast<uint8_t>(wire::CampaignState::waiting);
+  loop_.watch(children_.reports());
+  const auto now_ms = static_cast<uint64_t>(common::to_unix_us(broker_now()) / 1000);
+  plan_.epoch = now_ms;  // grows across broker restarts too
+  plan_.state = wire::CampaignState::waiting;
   plan_.campaign_name = campaign_.name;
-  plan_.campaign_id = campaign_.name + "@" + std::to_string(common::unix_now_ms());
+  plan_.campaign_id = campaign_.name + "@" + std::to_string(now_ms);
   plan_.requests = campaign_.requests;
   plan_.users = campaign_.users;
   plan_.spawn_rate = campaign_.spawn_rate;
@@ -41,6 +45,7 @@ BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions
   plan_.duration_ms = static_cast<uint64_t>(campaign_.duration.count());
   plan_.interval_ms = static_cast<uint32_t>(campaign_.interval.count());
   info_.campaign = campaign_.name;
+  info_.version = std::string(common::software_version());
   info_.duration_ms = plan_.duration_ms;
   info_.users = campaign_.users;
   info_.interval_ms = plan_.interval_ms;
@@ -48,21 +53,19 @@ BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions
 
 double BrokerNode::elapsed_s() const {
   if (plan_.start_unix_us == 0) return 0;
-  return std::max<double>(0, static_cast<double>(broker_now_us() - plan_.start_unix_us) / 1e6);
+  return std::max<double>(0, static_cast<double>(common::to_unix_us(broker_now()) - plan_.start_unix_us) / 1e6);
 }
 
 void BrokerNode::warn(const std::string& text) {
+  log_->warn("{}", text);
   // Bounded: thousands of agents warning every few seconds must not grow the summary
-  // (or the console) without limit over a soak test.
+  // without limit over a soak test.
   constexpr size_t kMaxWarnings = 1000;
   if (report_.warnings.size() >= kMaxWarnings) {
     ++report_.suppressed_warnings;
     return;
   }
-  char stamp[32];
-  std::snprintf(stamp, sizeof stamp, "[%.1fs] ", elapsed_s());
-  report_.warnings.push_back(stamp + text);
-  std::fprintf(stderr, "warning: %s\n", text.c_str());
+  report_.warnings.push_back(fmt::format("[{:.1f}s] {}", elapsed_s(), text));
 }
 
 void BrokerNode::on_stats(const std::string& sender, wire::StatsReport report) {
@@ -78,7 +81,7 @@ void BrokerNode::on_stats(const std::string& sender, wire::StatsReport report) {
       for (auto& s : w.sources) s.region = it->second.region;
     }
   }
-  const int64_t now_us = broker_now_us();
+  const int64_t now_us = common::to_unix_us(broker_now());
   for (auto& w : report.windows) {
     if (!accounting_.accept(w)) continue;  // a pair already counted: never twice
     run_.add(w);
@@ -90,71 +93,102 @@ void BrokerNode::on_stats(const std::string& sender, wire::StatsReport report) {
 }
 
 void BrokerNode::on_log(const std::string& sender, const wire::LogRecord& record, const std::string&) {
-  if (record.level >= 1) warn(sender + ": " + record.text);
+  if (record.level >= wire::LogLevel::warning) warn(sender + ": " + record.text);
 }
 
 void BrokerNode::on_child_lost(const common::ChildInfo& child) {
-  char line[256];
-  std::snprintf(line, sizeof line, "%s (%s) at %.1fs", child.id.c_str(),
-                child.kind == wire::NodeKind::relay ? "relay" : "agent", elapsed_s());
-  report_.lost.push_back(line);
+  report_.lost.push_back(fmt::format("{} ({}) at {:.1f}s", child.id,
+                                     child.kind == wire::NodeKind::relay ? "relay" : "agent", elapsed_s()));
   if (child.kind == wire::NodeKind::agent) accounting_.mark_lost(child.id);
-  warn("child " + child.id + " lost (silent for 3 heartbeats); its users go to its siblings");
+  warn("child " + child.id + " lost (" + children_.loss_rule() + "); its users go to its siblings");
 }
 
 // Splits the campaign's users over regions (weights) and then over live children by
 // capacity, capped, and writes the budgets into the plan.
 void BrokerNode::rebalance() {
   const auto live = children_.registry().live();
-  std::vector<common::ChildCapacity> capacities;
-  for (const auto* c : live) capacities.push_back({c->region, c->capacity, c->max_users});
-  const auto shares = common::split_budget(campaign_.users, campaign_.regions, capacities);
-  plan_.budgets.clear();
+  plan_.budgets = common::child_budgets(campaign_.users, campaign_.spawn_rate, campaign_.regions, live);
   report_.regions.clear();
   for (const auto& [region, weight] : campaign_.regions) report_.regions[region];
   uint64_t placed = 0;
   for (size_t i = 0; i < live.size(); ++i) {
-    const double rate = campaign_.users ? campaign_.spawn_rate * static_cast<double>(shares[i]) / campaign_.users : 0;
-    plan_.budgets.push_back({live[i]->id, static_cast<uint32_t>(shares[i]), rate});
-    report_.regions[live[i]->region].users += static_cast<uint32_t>(shares[i]);
-    placed += shares[i];
+    report_.regions[live[i]->region].users += plan_.budgets[i].users;
+    placed += plan_.budgets[i].users;
   }
-  if (placed < campaign_.users && !live.empty() && plan_.campaign_state() == wire::CampaignState::running) {
+  if (placed < campaign_.users && !live.empty() && plan_.state == wire::CampaignState::running) {
     warn("only " + std::to_string(placed) + " of " + std::to_string(campaign_.users) +
          " users could be placed (regions without nodes, or caps)");
   }
 }
 
 void BrokerNode::publish() {
-  if (changed_) {
-    if (plan_.campaign_state() == wire::CampaignState::running) rebalance();
+  if (children_.snapshot_changed()) {
+    if (plan_.state == wire::CampaignState::running) rebalance();
     ++plan_.epoch;
-    changed_ = false;
     busy_stale_ = true;
   }
-  children_.publish(plan_, options_.id);
+  children_.publish(plan_);
+}
+
+void BrokerNode::set_state(wire::CampaignState state) {
+  plan_.state = state;
+  children_.plan_changed();
 }
 
 void BrokerNode::begin_running() {
-  plan_.state = static_cast<uint8_t>(wire::CampaignState::running);
-  plan_.start_unix_us = broker_now_us() + std::chrono::microseconds(options_.lead_time).count();
+  set_state(wire::CampaignState::running);
+  plan_.start_unix_us = common::to_unix_us(broker_now() + options_.lead_time);
   double capacity = 0;
   for (const auto* c : children_.registry().live()) capacity += c->capacity;
   info_.threads = static_cast<unsigned>(capacity + 0.5);
   info_.started_unix_ms = static_cast<uint64_t>(plan_.start_unix_us / 1000);
-  changed_ = true;
-  if (!options_.quiet) {
-    std::fprintf(stderr, "loadgrid broker: campaign %s starts with %u agents, %u users, results in %s\n",
-                 campaign_.name.c_str(), children_.registry().live_agents(), campaign_.users, writer_.dir().c_str());
+  log_->info("campaign {} starts with {} agents, {} users, results in {}", campaign_.name,
+             children_.registry().live_agents(), campaign_.users, writer_.dir());
+}
+
+void BrokerNode::begin_stopping(common::SteadyTime now) {
+  set_state(wire::CampaignState::stopping);
+  // Bounded drain: the longest request timeout, plus windows in transit.
+  uint32_t longest = 0;
+  for (const auto& r : campaign_.requests) longest = std::max(longest, r.timeout_ms);
+  drain_deadline_ = now + std::chrono::milliseconds(longest) + 3 * campaign_.interval + std::chrono::seconds(2);
+}
+
+// Waiting for agents: starts when enough are ready, or at the deadline with those there
+// are. False when the campaign will not start (none joined, or a stop came first).
+bool BrokerNode::wait_for_agents(common::SteadyTime now) {
+  const uint32_t live_agents = children_.registry().live_agents();
+  const uint32_t wanted = std::max(1u, options_.expect_agents);
+  if (loop_.stop_requested()) {
+    log_->error("stopped before the campaign started ({} of {} agents had joined)", live_agents, wanted);
+    exit_code_ = common::kExitCannotStart;
+    return false;
   }
+  if (live_agents >= wanted) {
+    begin_running();
+  } else if (now >= expect_deadline_) {
+    if (live_agents == 0) {
+      log_->error("no agent joined within {} ms on {}", options_.expect_timeout.count(), children_.address());
+      exit_code_ = common::kExitCannotStart;
+      return false;
+    }
+    warn("only " + std::to_string(live_agents) + " of " + std::to_string(options_.expect_agents) +
+         " expected agents joined; starting with them");
+    begin_running();
+  }
+  return true;
 }
 
 void BrokerNode::refresh_report() {
   report_.live_agents = children_.registry().live_agents();
   report_.relays = 0;
   report_.rejected_frames = children_.rejected_frames();
+  report_.dropped_frames = children_.unsent_frames();
+  report_.retained_frames = 0;
   for (const auto& [id, c] : children_.registry().children()) {
     report_.rejected_frames += c.rejected_frames;
+    report_.dropped_frames += c.dropped_frames;
+    if (!c.lost && !c.left) report_.retained_frames += c.retained_frames;
     if (c.kind == wire::NodeKind::relay && !c.lost && !c.left) ++report_.relays;
     if (c.kind == wire::NodeKind::agent) accounting_.know(id, c.region);
     for (const auto& a : c.lost_agents) {
@@ -188,12 +222,20 @@ void BrokerNode::refresh_report() {
 
 void BrokerNode::show_windows(std::vector<wire::StatsWindow> windows) {
   // Once the load is over, the last window's rate covers only up to the last request.
-  if (plan_.campaign_state() != wire::CampaignState::running && plan_.start_unix_us > 0) {
+  if (plan_.state != wire::CampaignState::running && plan_.start_unix_us > 0) {
     info_.ended_unix_ms = static_cast<uint64_t>(std::max<int64_t>(0, accounting_.last_completion_unix_us() / 1000));
   }
   for (const auto& w : windows) {
     refresh_report();
-    writer_.on_window(info_, w, run_, &report_);
+    if (!results_failed_) {
+      try {
+        writer_.on_window(info_, w, run_, &report_);
+      } catch (const std::exception& e) {
+        // The results are what a campaign is for: without them it stops, and exits 1.
+        log_->error("{}; stopping the campaign", e.what());
+        results_failed_ = true;
+      }
+    }
     if (options_.quiet) continue;
     // Region rows matter with several regions; the health line when it changes.
     const std::string lines = grid_lines(report_, w);
@@ -202,80 +244,60 @@ void BrokerNode::show_windows(std::vector<wire::StatsWindow> windows) {
     std::string extra = report_.regions.size() > 1 ? lines.substr(0, health_at) : std::string();
     if (health != last_health_) extra += health;
     last_health_ = health;
-    std::fprintf(stderr, "%s\n%s", progress_line(info_, w, tty_).c_str(), extra.c_str());
+    fmt::print(stderr, "{}\n{}", progress_line(info_, w, tty_), extra);
   }
   std::fflush(stderr);
 }
 
-int BrokerNode::run() {
-  const int64_t heartbeat_ns = std::chrono::nanoseconds(options_.heartbeat).count();
-  expect_deadline_ns_ = common::steady_now_ns() + std::chrono::nanoseconds(options_.expect_timeout).count();
-  int64_t next_tick = common::steady_now_ns();
-  int64_t last_publish = 0;
-  if (!options_.quiet) {
-    std::fprintf(stderr, "loadgrid broker: listening on %s, waiting for %u agent(s)\n", options_.listen.c_str(),
-                 std::max(1u, options_.expect_agents));
+void BrokerNode::start() {
+  expect_deadline_ = clock_.steady_now() + options_.expect_timeout;
+  log_->info("listening on {}, waiting for {} agent(s)", children_.address(), std::max(1u, options_.expect_agents));
+}
+
+bool BrokerNode::step() {
+  children_.drain(*this);
+  const common::SteadyTime now = clock_.steady_now();
+  if (tick_.due(now)) {
+    children_.expire(*this);
+    busy_stale_ = true;  // relays report their busy agents in heartbeats
+    refresh_report();    // agents that relays declared lost count as done when draining
   }
-  for (;;) {
-    zmq::pollitem_t items[] = {{children_.reports().handle(), 0, ZMQ_POLLIN, 0}};
-    common::poll(items, 1, kPollInterval);
-    children_.drain(*this);
-    const int64_t now = common::steady_now_ns();
-    if (now >= next_tick) {
-      children_.expire(*this);
-      next_tick = std::max(next_tick + heartbeat_ns, now);
-      busy_stale_ = true;  // relays report their busy agents in heartbeats
-      refresh_report();    // agents that relays declared lost count as done when draining
-    }
-    const auto state = plan_.campaign_state();
-    const uint32_t live_agents = children_.registry().live_agents();
-    if (state == wire::CampaignState::waiting) {
-      if (live_agents >= std::max(1u, options_.expect_agents)) {
-        begin_running();
-      } else if (now >= expect_deadline_ns_ || stop_.load(std::memory_order_relaxed)) {
-        if (live_agents == 0) {
-          std::fprintf(stderr, "loadgrid broker: no agent joined within %lld ms on %s\n",
-                       static_cast<long long>(options_.expect_timeout.count()), options_.listen.c_str());
-          return 3;
-        }
-        warn("only " + std::to_string(live_agents) + " of " + std::to_string(options_.expect_agents) +
-             " expected agents joined; starting with them");
-        begin_running();
+  switch (plan_.state) {
+    case wire::CampaignState::idle:
+    case wire::CampaignState::waiting:
+      if (!wait_for_agents(now)) return false;
+      break;
+    case wire::CampaignState::running:
+      if (broker_now() >= common::from_unix_us(plan_.end_unix_us()) || loop_.stop_requested() || results_failed_) {
+        begin_stopping(now);
       }
-    } else if (state == wire::CampaignState::running) {
-      if (broker_now_us() >= plan_.end_unix_us() || stop_.load(std::memory_order_relaxed)) {
-        plan_.state = static_cast<uint8_t>(wire::CampaignState::stopping);
-        changed_ = true;
-        // Bounded drain: the longest request timeout, plus windows in transit.
-        uint32_t longest = 0;
-        for (const auto& r : campaign_.requests) longest = std::max(longest, r.timeout_ms);
-        drain_deadline_ns_ = now + (int64_t{longest} + 3 * plan_.interval_ms + 2000) * 1'000'000;
-      }
-    } else if (state == wire::CampaignState::stopping) {
+      break;
+    case wire::CampaignState::stopping:
       // Every agent that ran has sent its final window (or was lost), or the drain is over.
-      if (accounting_.all_final() || now >= drain_deadline_ns_) break;
-    }
-    const uint64_t now_ms = static_cast<uint64_t>(broker_now_us() / 1000);
-    if (busy_stale_) {
-      busy_agents_ = children_.registry().busy_agents(plan_.budgets);
-      busy_stale_ = false;
-    }
-    show_windows(merger_.release(now_ms, busy_agents_));
-    // Snapshots go out on a change (at most ten a second: thousands of children joining
-    // must not mean thousands of snapshots) and every second regardless (late joiners).
-    if ((changed_ && now >= last_publish + 100'000'000) || now >= last_publish + 1'000'000'000) {
-      publish();
-      last_publish = now;
-    }
+      if (accounting_.all_final() || now >= drain_deadline_) set_state(wire::CampaignState::finished);
+      break;
+    case wire::CampaignState::finished:
+      break;
   }
-  // Finished: tell the children (PUB may drop one snapshot; send a few), show the rest.
-  plan_.state = static_cast<uint8_t>(wire::CampaignState::finished);
-  changed_ = true;
-  for (int i = 0; i < 3; ++i) {
+  if (busy_stale_) {
+    busy_agents_ = children_.registry().busy_agents(plan_.budgets);
+    busy_stale_ = false;
+  }
+  show_windows(merger_.release(broker_now(), busy_agents_));
+  if (children_.snapshot_due()) {
     publish();
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    children_.drain(*this);
+    if (plan_.state == wire::CampaignState::finished) {
+      // Said a few times, a throttle gap apart, while late windows still come in.
+      if (++finished_snapshots_ >= kFinishedSnapshots) return false;
+      children_.plan_changed();
+    }
   }
+  return true;
+}
+
+int BrokerNode::finish() {
+  if (plan_.start_unix_us == 0) return exit_code_;  // never started: nothing to report
+  children_.drain(*this);
   show_windows(merger_.release_all());
   refresh_report();
   // Rates cover the load itself: from the start instant to the last completed request,
@@ -284,9 +306,24 @@ int BrokerNode::run() {
     info_.elapsed_s = static_cast<double>(last - plan_.start_unix_us) / 1e6;
   }
   info_.state = "finished";
-  writer_.on_finish(info_, run_, &report_);
+  try {
+    if (!results_failed_) writer_.on_finish(info_, run_, &report_);
+  } catch (const std::exception& e) {
+    log_->error("{}", e.what());
+    results_failed_ = true;
+  }
   std::cout << final_report(info_, run_, &report_) << "results: " << writer_.dir() << "\n";
-  return 0;
+  if (results_failed_) {
+    log_->error("the results in {} are incomplete: a write failed", writer_.dir());
+    return common::kExitFailure;
+  }
+  return exit_code_;
+}
+
+int BrokerNode::run() {
+  start();
+  loop_.run([this] { return step(); });
+  return finish();
 }
 
 }  // namespace grid::broker

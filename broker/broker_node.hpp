@@ -1,9 +1,7 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,6 +15,10 @@
 #include "broker/run_aggregator.hpp"
 #include "broker/run_info.hpp"
 #include "protocol/common/children_link.hpp"
+#include "protocol/common/clock.hpp"
+#include "protocol/common/log.hpp"
+#include "protocol/common/node_loop.hpp"
+#include "protocol/common/ticker.hpp"
 #include "protocol/common/window_merger.hpp"
 #include "protocol/wire/plan.hpp"
 
@@ -38,42 +40,68 @@ struct BrokerOptions {
 /// The root of the grid: plans the campaign, publishes plan snapshots (every second and
 /// on every change), splits the user budget over regions and its children by capacity,
 /// reallocates when a child is lost, counts every (agent, window) pair exactly once,
-/// and keeps the console and the results directory current. run() returns when the
-/// campaign is over (or could not start), with the process exit code.
+/// and keeps the console and the results directory current.
+///
+/// The campaign moves waiting -> running -> stopping -> finished. run() is start(), then
+/// step() on the NodeLoop's cadence until the campaign is over, then finish(), which
+/// returns the process exit code. Tests drive those three with a manual clock.
 class BrokerNode : private common::ChildrenLink::Handler {
 public:
-  BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions options);
+  /// Throws ConfigError-free setup errors (cannot bind, cannot create the results
+  /// directory) as std::runtime_error.
+  BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions options,
+             const common::Clock& clock = common::SystemClock::instance());
 
-  /// Runs the campaign to its end. Returns 0, or 3 when no agent joined in time.
+  /// Runs the campaign to its end; returns the exit code (see finish()).
   int run();
-  /// Thread-safe, async-signal-safe: ends the running phase now (graceful drain).
-  void stop() { stop_.store(true, std::memory_order_relaxed); }
+  void start();
+  /// One pass; false when the campaign is over, or could not start.
+  bool step();
+  /// Final snapshots are out: shows the last windows, writes the final summary, prints
+  /// the report. Returns kExitOk; kExitCannotStart when no agent joined in time or a stop
+  /// came before the start; kExitFailure when the results could not be written.
+  int finish();
+  /// Thread-safe, async-signal-safe: before the start, gives up waiting; while running,
+  /// ends the running phase now (graceful drain).
+  void stop() { loop_.stop(); }
+
+  const wire::Plan& plan() const { return plan_; }
+  const GridReport& report() const { return report_; }
 
 private:
   void on_stats(const std::string& sender, wire::StatsReport report) override;
   void on_log(const std::string& sender, const wire::LogRecord& record, const std::string& frame) override;
-  void on_membership_changed() override { changed_ = true; }
+  void on_membership_changed() override {}
   void on_child_lost(const common::ChildInfo& child) override;
 
+  bool wait_for_agents(common::SteadyTime now);
+  void set_state(wire::CampaignState state);
   void begin_running();
+  void begin_stopping(common::SteadyTime now);
   void rebalance();
   void publish();
   void refresh_report();
   void show_windows(std::vector<wire::StatsWindow> windows);
   void warn(const std::string& text);
+  common::WallTime broker_now() const { return clock_.wall_now(); }
   double elapsed_s() const;
 
   Campaign campaign_;
   BrokerOptions options_;
+  const common::Clock& clock_;
+  common::Logger log_;
+  common::NodeLoop loop_;
   common::ChildrenLink children_;
-  std::atomic<bool> stop_{false};
+  common::Ticker tick_;  // liveness of the children, health refresh
 
   wire::Plan plan_;
-  bool changed_ = true;
-  int64_t expect_deadline_ns_ = 0;
-  int64_t drain_deadline_ns_ = 0;
+  common::SteadyTime expect_deadline_;
+  common::SteadyTime drain_deadline_;
+  unsigned finished_snapshots_ = 0;  // snapshots sent in the finished state
+  int exit_code_ = 0;
 
   ResultsWriter writer_;
+  bool results_failed_ = false;  // a results write failed: the campaign stops, exit 1
   RunInfo info_;
   RunAggregator run_;
   GridAccounting accounting_;

@@ -8,15 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "protocol/common/config_error.hpp"
 #include "protocol/wire/request_spec.hpp"
 
 namespace grid::broker {
 
-/// A bad campaign or node file. The message names the file, the section and key, and
-/// what was expected, e.g. "demo.ini: [load] users: 'ten' is not a count (...)".
-struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using common::ConfigError;
 
 /// A campaign as the INI file defines it (see configs/README.md for every key).
 struct Campaign {

@@ -28,7 +28,9 @@ struct GridReport {
   std::vector<std::string> lost;       // "id (at 12.3s)" for every child declared lost
   std::vector<std::string> warnings;   // forwarded warnings, CPU and clock warnings (first 1000)
   uint64_t suppressed_warnings = 0;    // warnings past the first 1000
-  uint64_t rejected_frames = 0;        // malformed frames rejected anywhere in the grid
+  uint64_t rejected_frames = 0;        // malformed frames rejected anywhere in the grid, either direction
+  uint64_t dropped_frames = 0;         // frames nodes could neither send nor keep for retry, cumulative
+  uint64_t retained_frames = 0;        // upstream frames live nodes keep for retry, now
   uint64_t duplicate_windows = 0;      // windows refused because a pair was counted already
   uint64_t unattributed_windows = 0;   // windows refused because they named no agent
   uint64_t counted_pairs = 0;          // (agent, window) pairs counted

@@ -22,11 +22,13 @@ ResultsWriter::ResultsWriter(std::string dir) : dir_(std::move(dir)) {
 void ResultsWriter::on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run,
                               const GridReport* grid) {
   timeseries_ << timeseries_row(window, info.started_unix_ms, info.ended_unix_ms) << '\n' << std::flush;
+  if (!timeseries_) throw std::runtime_error(dir_ + "/timeseries.csv: write failed");
   write_json_atomically(dir_ + "/summary.json", summary_json(info, run, grid));
 }
 
 void ResultsWriter::on_finish(const RunInfo& info, const RunAggregator& run, const GridReport* grid) {
   timeseries_.flush();
+  if (!timeseries_) throw std::runtime_error(dir_ + "/timeseries.csv: write failed");
   write_json_atomically(dir_ + "/summary.json", summary_json(info, run, grid));
 }
 

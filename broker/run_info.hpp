@@ -8,6 +8,7 @@ namespace grid::broker {
 /// What the outputs say about a run besides its statistics.
 struct RunInfo {
   std::string campaign;
+  std::string version;            // loadgrid version of the broker
   std::string state = "running";  // "running" while the test goes on, then "finished"
   uint64_t started_unix_ms = 0;
   uint64_t ended_unix_ms = 0;     // last request completed, once the load is over; 0 before

@@ -69,6 +69,8 @@ nlohmann::ordered_json grid_json(const GridReport& g) {
             {"relays", g.relays},
             {"lost", g.lost},
             {"rejected_frames", g.rejected_frames},
+            {"dropped_frames", g.dropped_frames},
+            {"retained_frames", g.retained_frames},
             {"duplicate_windows", g.duplicate_windows},
             {"unattributed_windows", g.unattributed_windows},
             {"counted_windows", g.counted_pairs},
@@ -92,6 +94,7 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunAggregator& ru
   }
   nlohmann::ordered_json doc = {
       {"schema", "loadgrid.summary/1"},
+      {"loadgrid_version", info.version},
       {"campaign", info.campaign},
       {"state", info.state},
       {"started_unix_ms", info.started_unix_ms},

@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "agent/agent_node.hpp"
-#include "cli/exit_codes.hpp"
+#include "protocol/common/exit_codes.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/stop_signal.hpp"
@@ -33,9 +33,8 @@ int agent_main(int argc, char** argv) {
     zmq::context_t context(1);
     agent::AgentNode node(context, o);
     install_stop_handler([](void* n) { static_cast<agent::AgentNode*>(n)->stop(); }, &node);
-    std::cerr << "loadgrid agent " << node.id() << ": parent " << o.parent << "\n";
     node.run();
-    return kExitOk;
+    return common::kExitOk;
   });
 }
 

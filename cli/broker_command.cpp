@@ -5,7 +5,7 @@
 
 #include "broker/broker_node.hpp"
 #include "broker/campaign.hpp"
-#include "cli/exit_codes.hpp"
+#include "protocol/common/exit_codes.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/results_dir.hpp"
@@ -34,7 +34,7 @@ int broker_main(int argc, char** argv) {
   const auto timeout = common::parse_duration(expect_timeout);
   if (!timeout) {
     std::cerr << "loadgrid broker: --expect-timeout: " << timeout.error() << "\n";
-    return kExitUsage;
+    return common::kExitUsage;
   }
   o.expect_timeout = timeout.value();
   o.quiet = vm.count("quiet") > 0;

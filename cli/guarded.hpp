@@ -4,9 +4,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "broker/campaign.hpp"
-#include "cli/exit_codes.hpp"
 #include "cli/stop_signal.hpp"
+#include "protocol/common/config_error.hpp"
+#include "protocol/common/exit_codes.hpp"
 
 namespace grid::cli {
 
@@ -22,15 +22,15 @@ int guarded(const std::string& command, Body&& body) {
   } forget;
   try {
     return body();
-  } catch (const broker::ConfigError& e) {
+  } catch (const common::ConfigError& e) {
     std::cerr << "loadgrid " << command << ": " << e.what() << "\n";
-    return kExitUsage;
+    return common::kExitUsage;
   } catch (const std::invalid_argument& e) {
     std::cerr << "loadgrid " << command << ": " << e.what() << "\n";
-    return kExitUsage;
+    return common::kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "loadgrid " << command << ": " << e.what() << "\n";
-    return kExitCannotStart;
+    return common::kExitCannotStart;
   }
 }
 

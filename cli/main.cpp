@@ -5,8 +5,9 @@
 #include <cstring>
 #include <string_view>
 
-#include "cli/exit_codes.hpp"
 #include "cli/subcommands.hpp"
+#include "protocol/common/exit_codes.hpp"
+#include "protocol/common/version.hpp"
 #include "target/target_command.hpp"
 
 namespace {
@@ -40,21 +41,22 @@ void usage(std::FILE* out) {
 int main(int argc, char** argv) {
   if (argc < 2) {
     usage(stderr);
-    return grid::cli::kExitUsage;
+    return grid::common::kExitUsage;
   }
   const std::string_view name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     usage(stdout);
-    return grid::cli::kExitOk;
+    return grid::common::kExitOk;
   }
   if (name == "--version") {
-    std::printf("loadgrid 0.1.0\n");
-    return grid::cli::kExitOk;
+    const auto version = grid::common::software_version();
+    std::printf("loadgrid %.*s\n", static_cast<int>(version.size()), version.data());
+    return grid::common::kExitOk;
   }
   for (const auto& s : kSubcommands) {
     if (s.name == name) return s.entry(argc - 1, argv + 1);
   }
   std::fprintf(stderr, "loadgrid: unknown subcommand '%s'\n\n", argv[1]);
   usage(stderr);
-  return grid::cli::kExitUsage;
+  return grid::common::kExitUsage;
 }

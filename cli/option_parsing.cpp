@@ -3,7 +3,8 @@
 #include <fstream>
 #include <iostream>
 
-#include "cli/exit_codes.hpp"
+#include "protocol/common/exit_codes.hpp"
+#include "protocol/common/log.hpp"
 
 namespace po = boost::program_options;
 
@@ -11,7 +12,7 @@ namespace grid::cli {
 
 std::optional<int> parse_options(int argc, char** argv, const std::string& command, po::options_description& visible,
                                  po::variables_map& vm, std::string* campaign_path) {
-  std::string config;
+  std::string config, log_level;
   po::options_description hidden;
   po::positional_options_description positional;
   if (campaign_path) {
@@ -19,37 +20,44 @@ std::optional<int> parse_options(int argc, char** argv, const std::string& comma
     positional.add("campaign", 1);
   }
   visible.add_options()("config", po::value(&config), "INI file with any of these options (the command line wins)")(
-      "help,h", "show this help");
+      "log-level", po::value(&log_level)->default_value("info"),
+      "lowest level of log lines: debug, info, warning, error or off")("help,h", "show this help");
   po::options_description all;
   all.add(visible).add(hidden);
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     if (vm.count("help")) {
       std::cout << visible;
-      return kExitOk;
+      return common::kExitOk;
     }
     if (vm.count("config")) {
       const std::string path = vm["config"].as<std::string>();
       std::ifstream in(path);
       if (!in) {
         std::cerr << "loadgrid " << command << ": " << path << ": cannot open the config file\n";
-        return kExitUsage;
+        return common::kExitUsage;
       }
       try {
         po::store(po::parse_config_file(in, visible), vm);
       } catch (const po::error& e) {
         std::cerr << "loadgrid " << command << ": " << path << ": " << e.what() << "\n";
-        return kExitUsage;
+        return common::kExitUsage;
       }
     }
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "loadgrid " << command << ": " << e.what() << "\n\n" << visible;
-    return kExitUsage;
+    return common::kExitUsage;
   }
+  const auto level = common::parse_log_level(log_level);
+  if (!level) {
+    std::cerr << "loadgrid " << command << ": --log-level: " << level.error() << "\n";
+    return common::kExitUsage;
+  }
+  common::set_log_level(level.value());
   if (campaign_path && campaign_path->empty()) {
     std::cerr << "loadgrid " << command << ": missing the campaign file\n\n" << visible;
-    return kExitUsage;
+    return common::kExitUsage;
   }
   return std::nullopt;
 }

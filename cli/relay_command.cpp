@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include "cli/exit_codes.hpp"
+#include "protocol/common/exit_codes.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/stop_signal.hpp"
@@ -29,9 +29,8 @@ int relay_main(int argc, char** argv) {
     zmq::context_t context(1);
     relay::RelayNode node(context, o);
     install_stop_handler([](void* n) { static_cast<relay::RelayNode*>(n)->stop(); }, &node);
-    std::cerr << "loadgrid relay " << node.id() << ": parent " << o.parent << ", listening on " << o.listen << "\n";
     node.run();
-    return kExitOk;
+    return common::kExitOk;
   });
 }
 

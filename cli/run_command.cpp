@@ -10,7 +10,7 @@
 #include "agent/agent_node.hpp"
 #include "broker/broker_node.hpp"
 #include "broker/campaign.hpp"
-#include "cli/exit_codes.hpp"
+#include "protocol/common/exit_codes.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/results_dir.hpp"
@@ -45,7 +45,7 @@ int run_main(int argc, char** argv) {
   if (auto code = parse_options(argc, argv, "run", opts, vm, &campaign_path)) return *code;
   if (agents == 0 || agents > 1000) {
     std::cerr << "loadgrid run: --agents must be 1 to 1000\n";
-    return kExitUsage;
+    return common::kExitUsage;
   }
   return guarded("run", [&] { return run_grid(campaign_path, results, threads, agents, users_per_multi, vm.count("quiet") > 0); });
 }

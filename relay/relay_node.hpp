@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -10,8 +9,12 @@
 #include <zmq.hpp>
 
 #include "protocol/common/children_link.hpp"
+#include "protocol/common/clock.hpp"
+#include "protocol/common/log.hpp"
+#include "protocol/common/node_loop.hpp"
 #include "protocol/common/parent_link.hpp"
 #include "protocol/common/resource_usage.hpp"
+#include "protocol/common/ticker.hpp"
 #include "protocol/common/window_merger.hpp"
 #include "protocol/wire/plan.hpp"
 
@@ -33,20 +36,31 @@ struct RelayOptions {
 /// (listing every (agent, window) pair inside), passes late windows through unmerged,
 /// forwards warnings, and reports its subtree's capacity, agents and losses in its own
 /// heartbeats. Keeps running across campaigns until stop().
+///
+/// run() is start(), then step() on the NodeLoop's cadence until stop(), then finish().
+/// Tests drive those three themselves with a manual clock.
 class RelayNode : private common::ChildrenLink::Handler {
 public:
-  RelayNode(zmq::context_t& context, RelayOptions options);
+  RelayNode(zmq::context_t& context, RelayOptions options,
+            const common::Clock& clock = common::SystemClock::instance());
 
   void run();
+  /// Says hello and sends the first heartbeat.
+  void start();
+  /// One pass: plans from the parent, reports from the children, windows due, the
+  /// heartbeat and liveness tick, the snapshot if due. False once stop() was called.
+  bool step();
+  /// Flushes pending windows and leaves (bye; kept frames get a bounded wait).
+  void finish();
   /// Thread-safe and async-signal-safe.
-  void stop() { stop_.store(true, std::memory_order_relaxed); }
+  void stop() { loop_.stop(); }
 
   const std::string& id() const { return options_.id; }
 
 private:
   void on_stats(const std::string& sender, wire::StatsReport report) override;
   void on_log(const std::string& sender, const wire::LogRecord& record, const std::string& frame) override;
-  void on_membership_changed() override { republish_ = true; }
+  void on_membership_changed() override {}
   void on_child_lost(const common::ChildInfo& child) override;
 
   void publish_plan();
@@ -54,15 +68,17 @@ private:
   void flush_windows(bool all);
 
   RelayOptions options_;
+  const common::Clock& clock_;
+  common::Logger log_;
+  common::NodeLoop loop_;
   common::ParentLink parent_;
   common::ChildrenLink children_;
   common::WindowMerger merger_;
   common::ResourceUsage usage_;
-  std::atomic<bool> stop_{false};
+  common::Ticker tick_;        // heartbeats up, liveness of the children below
 
   std::optional<wire::Plan> parent_plan_;
   uint64_t epoch_;             // our own counter for what we publish; starts at wall-clock ms
-  bool republish_ = true;
   std::string campaign_id_;    // campaign of the windows being merged
   std::vector<std::string> lost_agents_;  // agents of our subtree declared lost
   std::vector<wire::ChildBudget> last_budgets_;  // budgets we published last

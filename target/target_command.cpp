@@ -11,6 +11,8 @@
 
 #include <boost/program_options.hpp>
 
+#include "protocol/common/exit_codes.hpp"
+#include "protocol/common/log.hpp"
 #include "target/listen_address.hpp"
 #include "target/target_server.hpp"
 
@@ -61,7 +63,9 @@ po::options_description make_options() {
       ("delay", po::value<std::int64_t>()->default_value(0),
        "milliseconds added to every response")
       ("jitter", po::value<std::int64_t>()->default_value(0),
-       "extra random delay per response, uniform in [0, MS] milliseconds");
+       "extra random delay per response, uniform in [0, MS] milliseconds")
+      ("log-level", po::value<std::string>()->default_value("info"),
+       "lowest level of log lines: debug, info, warning, error or off");
   return options;
 }
 
@@ -96,7 +100,7 @@ int serve(TargetServer& server, const std::string& host) {
     std::cout << "served " << server.requests_served() << " requests" << std::endl;
   } catch (const std::exception& error) {
     std::cerr << "loadgrid target: " << error.what() << "\n";
-    code = 1;
+    code = common::kExitCannotStart;
   }
   ::sigaction(SIGINT, &old_int, nullptr);
   ::sigaction(SIGTERM, &old_term, nullptr);
@@ -115,11 +119,11 @@ int target_main(int argc, char** argv) {
   } catch (const po::error& error) {
     std::cerr << "loadgrid target: " << error.what() << "\n"
               << "Try 'loadgrid target --help'.\n";
-    return 2;
+    return common::kExitUsage;
   }
   if (values.count("help") > 0) {
     std::cout << options << "\n";
-    return 0;
+    return common::kExitOk;
   }
 
   const std::string listen = values["listen"].as<std::string>();
@@ -128,12 +132,18 @@ int target_main(int argc, char** argv) {
     std::cerr << "loadgrid target: --listen expects HOST:PORT or [IPV6]:PORT "
                  "(e.g. 127.0.0.1:8080 or [::1]:8080), got '"
               << listen << "'\n";
-    return 2;
+    return common::kExitUsage;
   }
   const auto threads = bounded(values, "threads", kMaxThreads);
   const auto delay = bounded(values, "delay", kMaxDelayMs);
   const auto jitter = bounded(values, "jitter", kMaxDelayMs);
-  if (!threads || !delay || !jitter) return 2;
+  if (!threads || !delay || !jitter) return common::kExitUsage;
+  const auto level = common::parse_log_level(values["log-level"].as<std::string>());
+  if (!level) {
+    std::cerr << "loadgrid target: --log-level: " << level.error() << "\n";
+    return common::kExitUsage;
+  }
+  common::set_log_level(level.value());
 
   TargetOptions target_options;
   target_options.host = address->host;
@@ -146,7 +156,7 @@ int target_main(int argc, char** argv) {
     return serve(server, address->host);
   } catch (const std::exception& error) {
     std::cerr << "loadgrid target: " << error.what() << "\n";
-    return 1;
+    return common::kExitCannotStart;
   }
 }
 

@@ -78,4 +78,8 @@ std::vector<uint64_t> split_weighted(uint64_t total, const std::vector<double>& 
   return shares;
 }
 
+double rate_share(double rate, uint64_t share, uint64_t total) {
+  return total == 0 ? 0.0 : rate * static_cast<double>(share) / static_cast<double>(total);
+}
+
 }  // namespace grid::common

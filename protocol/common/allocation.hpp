@@ -20,4 +20,9 @@ std::vector<uint64_t> split_evenly(uint64_t total, size_t parts);
 std::vector<uint64_t> split_weighted(uint64_t total, const std::vector<double>& weights,
                                      const std::vector<uint64_t>& caps = {});
 
+/// The part of `rate` that goes with `share` of `total` (users, say): rate * share / total,
+/// 0 when total is 0. The one place a spawn rate follows a user split: the broker's and a
+/// relay's budgets and an agent's engines. Pure.
+double rate_share(double rate, uint64_t share, uint64_t total);
+
 }  // namespace grid::common

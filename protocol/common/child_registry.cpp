@@ -2,7 +2,7 @@
 
 namespace grid::common {
 
-ChildInfo& ChildRegistry::touch(const std::string& id, int64_t now_ns, bool& changed) {
+ChildInfo& ChildRegistry::touch(const std::string& id, SteadyTime now, bool& changed) {
   auto [it, inserted] = children_.try_emplace(id);
   ChildInfo& c = it->second;
   if (inserted) {
@@ -14,14 +14,14 @@ ChildInfo& ChildRegistry::touch(const std::string& id, int64_t now_ns, bool& cha
     c.left = false;
     changed = true;
   }
-  c.last_seen_ns = now_ns;
+  c.last_seen = now;
   return c;
 }
 
-bool ChildRegistry::on_hello(const std::string& id, const wire::Hello& hello, int64_t now_ns) {
+bool ChildRegistry::on_hello(const std::string& id, const wire::Hello& hello, SteadyTime now) {
   bool changed = false;
-  ChildInfo& c = touch(id, now_ns, changed);
-  c.kind = static_cast<wire::NodeKind>(hello.kind);
+  ChildInfo& c = touch(id, now, changed);
+  c.kind = hello.kind;
   c.region = hello.region;
   c.hostname = hello.hostname;
   c.cores = hello.cores;
@@ -31,12 +31,12 @@ bool ChildRegistry::on_hello(const std::string& id, const wire::Hello& hello, in
   return changed;
 }
 
-bool ChildRegistry::on_heartbeat(const std::string& id, const wire::Heartbeat& hb, int64_t now_ns) {
+bool ChildRegistry::on_heartbeat(const std::string& id, const wire::Heartbeat& hb, SteadyTime now) {
   bool changed = false;
-  ChildInfo& c = touch(id, now_ns, changed);
+  ChildInfo& c = touch(id, now, changed);
   // Capacity and caps decide budgets: a change there is a change of the split too.
   if (c.capacity != hb.capacity || c.max_users != hb.max_users || c.region != hb.region) changed = true;
-  c.kind = static_cast<wire::NodeKind>(hb.kind);
+  c.kind = hb.kind;
   c.region = hb.region;
   c.capacity = hb.capacity;
   c.max_users = hb.max_users;
@@ -47,16 +47,18 @@ bool ChildRegistry::on_heartbeat(const std::string& id, const wire::Heartbeat& h
   c.busy_agents = hb.busy_agents;
   c.clock_offset_us = hb.clock_offset_us;
   c.rejected_frames = hb.rejected_frames;
+  c.dropped_frames = hb.dropped_frames;
+  c.retained_frames = hb.retained_frames;
   c.lost_agents = hb.lost_agents;
   return changed;
 }
 
-bool ChildRegistry::on_message(const std::string& id, int64_t now_ns) {
+bool ChildRegistry::on_message(const std::string& id, SteadyTime now) {
   auto it = children_.find(id);
   // A lost or departed child rejoins only through hello or heartbeat, which report the
   // change; reviving it here would put it back in live() with no one told to rebalance.
   if (it == children_.end() || it->second.lost || it->second.left) return false;
-  it->second.last_seen_ns = now_ns;
+  it->second.last_seen = now;
   return true;
 }
 
@@ -67,10 +69,10 @@ bool ChildRegistry::on_bye(const std::string& id) {
   return true;
 }
 
-std::vector<std::string> ChildRegistry::expire(int64_t now_ns) {
+std::vector<std::string> ChildRegistry::expire(SteadyTime now) {
   std::vector<std::string> lost;
   for (auto& [id, c] : children_) {
-    if (!c.lost && !c.left && now_ns - c.last_seen_ns >= timeout_ns_) {
+    if (!c.lost && !c.left && now - c.last_seen >= timeout_) {
       c.lost = true;
       lost.push_back(id);
     }

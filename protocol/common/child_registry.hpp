@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/common/clock.hpp"
 #include "protocol/wire/messages.hpp"
 #include "protocol/wire/plan.hpp"
 
@@ -27,8 +28,10 @@ struct ChildInfo {
   uint32_t busy_agents = 0;        // of those, agents with a budget above 0 (a relay's report)
   int64_t clock_offset_us = 0;     // the child's estimate of broker time minus its own
   uint64_t rejected_frames = 0;    // malformed frames the child's subtree rejected
+  uint64_t dropped_frames = 0;     // frames the child's subtree could neither send nor keep
+  uint64_t retained_frames = 0;    // upstream frames the child's subtree keeps for retry, now
   std::vector<std::string> lost_agents;  // agents its subtree declared lost
-  int64_t last_seen_ns = 0;        // steady clock of the last message from it
+  SteadyTime last_seen{};          // last message from it
   bool lost = false;               // missed `liveness` heartbeats; no budget
   bool left = false;               // said bye
 };
@@ -39,21 +42,26 @@ struct ChildInfo {
 /// back (as a change) when it says hello or heartbeats again.
 class ChildRegistry {
 public:
-  explicit ChildRegistry(std::chrono::milliseconds heartbeat_interval, unsigned liveness = 3)
-      : timeout_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(heartbeat_interval).count() * liveness) {}
+  static constexpr unsigned kLiveness = 3;
+
+  explicit ChildRegistry(std::chrono::milliseconds heartbeat_interval, unsigned liveness = kLiveness)
+      : timeout_(heartbeat_interval * liveness), liveness_(liveness) {}
 
   /// Each returns true when the set of live children changed (joined, came back).
-  bool on_hello(const std::string& id, const wire::Hello& hello, int64_t now_ns);
-  bool on_heartbeat(const std::string& id, const wire::Heartbeat& heartbeat, int64_t now_ns);
+  bool on_hello(const std::string& id, const wire::Hello& hello, SteadyTime now);
+  bool on_heartbeat(const std::string& id, const wire::Heartbeat& heartbeat, SteadyTime now);
   /// Any other message: a sign of life from a live child. False for an unknown, lost or
   /// departed child, which it leaves as it is (it must say hello or heartbeat to (re)join,
   /// so that its return is reported as a change).
-  bool on_message(const std::string& id, int64_t now_ns);
+  bool on_message(const std::string& id, SteadyTime now);
   /// A child leaving on purpose; true when it was live.
   bool on_bye(const std::string& id);
 
+  /// How many heartbeat intervals of silence make a child lost.
+  unsigned liveness() const { return liveness_; }
+
   /// Declares children silent for `liveness` intervals or longer lost; returns their ids.
-  std::vector<std::string> expire(int64_t now_ns);
+  std::vector<std::string> expire(SteadyTime now);
 
   const std::map<std::string, ChildInfo>& children() const { return children_; }
   /// Live children (not lost, not left), in id order.
@@ -66,8 +74,9 @@ public:
   uint32_t busy_agents(const std::vector<wire::ChildBudget>& budgets) const;
 
 private:
-  ChildInfo& touch(const std::string& id, int64_t now_ns, bool& changed);
-  int64_t timeout_ns_;
+  ChildInfo& touch(const std::string& id, SteadyTime now, bool& changed);
+  std::chrono::milliseconds timeout_;
+  unsigned liveness_;
   std::map<std::string, ChildInfo> children_;
 };
 

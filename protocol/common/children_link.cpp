@@ -1,9 +1,9 @@
 #include "protocol/common/children_link.hpp"
 
-#include <cstdio>
 #include <stdexcept>
 
-#include "protocol/common/clock.hpp"
+#include <fmt/format.h>
+
 #include "protocol/common/endpoints.hpp"
 #include "protocol/common/zmq_io.hpp"
 #include "protocol/wire/codec.hpp"
@@ -11,12 +11,15 @@
 namespace grid::common {
 
 ChildrenLink::ChildrenLink(zmq::context_t& context, const std::string& listen, std::chrono::milliseconds heartbeat,
-                           std::function<int64_t()> broker_now_us, std::string log_name)
-    : plans_(context, zmq::socket_type::pub),
+                           const Clock& clock, std::function<WallTime()> broker_now, std::string my_id, Logger log)
+    : clock_(clock),
+      plans_(context, zmq::socket_type::pub),
       reports_(context, zmq::socket_type::pull),
       registry_(heartbeat),
-      broker_now_us_(std::move(broker_now_us)),
-      log_name_(std::move(log_name)) {
+      heartbeat_(heartbeat),
+      broker_now_(std::move(broker_now)),
+      my_id_(std::move(my_id)),
+      log_(std::move(log)) {
   const auto endpoints = parent_endpoints(listen);
   if (!endpoints) throw std::invalid_argument("--listen: " + endpoints.error());
   configure_socket(plans_);
@@ -28,17 +31,19 @@ ChildrenLink::ChildrenLink(zmq::context_t& context, const std::string& listen, s
     throw std::runtime_error("cannot listen on " + listen + " (" + endpoints.value().plans + ", " +
                              endpoints.value().reports + "): " + e.what());
   }
+  address_ = listen;
+}
+
+std::string ChildrenLink::loss_rule() const {
+  return fmt::format("silent for {} heartbeats ({} ms)", registry_.liveness(),
+                     (heartbeat_ * registry_.liveness()).count());
 }
 
 void ChildrenLink::reject(const std::string& why) {
   ++rejected_;
   // At most one line a second: a flood of garbage must not become a flood of logs.
-  const int64_t now = steady_now_ns();
-  if (now - last_reject_log_ns_ >= 1'000'000'000) {
-    std::fprintf(stderr, "%s: rejected %llu malformed frame(s), latest: %s\n", log_name_.c_str(),
-                 static_cast<unsigned long long>(rejected_ - rejected_logged_), why.c_str());
-    rejected_logged_ = rejected_;
-    last_reject_log_ns_ = now;
+  if (const auto n = reject_log_.admit(clock_.steady_now())) {
+    log_->warn("rejected {} malformed frame(s), latest: {}", *n, why);
   }
 }
 
@@ -52,18 +57,22 @@ void ChildrenLink::drain(Handler& handler) {
   }
 }
 
+void ChildrenLink::send_down(std::string_view topic, const std::string& body) {
+  if (!send_downstream(plans_, topic, body)) ++unsent_;
+}
+
 void ChildrenLink::handle(const std::string& frame, Handler& handler) {
-  const int64_t received_us = broker_now_us_();
+  const int64_t received_us = to_unix_us(broker_now_());
   auto env = wire::decode_envelope(frame);
   if (!env) return reject(env.error());
   const std::string& sender = env.value().node_id;
   if (sender.empty()) return reject("empty node id");
-  const int64_t now = steady_now_ns();
+  const SteadyTime now = clock_.steady_now();
   switch (env.value().type) {
     case wire::MessageType::hello: {
       auto hello = wire::decode_body<wire::Hello>(env.value());
       if (!hello) return reject(hello.error());
-      if (registry_.on_hello(sender, hello.value(), now)) handler.on_membership_changed();
+      if (registry_.on_hello(sender, hello.value(), now)) membership_changed(handler);
       return;
     }
     case wire::MessageType::heartbeat: {
@@ -73,9 +82,9 @@ void ChildrenLink::handle(const std::string& frame, Handler& handler) {
       wire::ClockEcho echo;
       echo.child_sent_unix_us = hb.value().sent_unix_us;
       echo.parent_recv_unix_us = received_us;
-      echo.parent_sent_unix_us = broker_now_us_();
-      send_downstream(plans_, child_topic(sender), wire::encode(echo, log_name_));
-      if (changed) handler.on_membership_changed();
+      echo.parent_sent_unix_us = to_unix_us(broker_now_());
+      send_down(child_topic(sender), wire::encode(echo, my_id_));
+      if (changed) membership_changed(handler);
       return;
     }
     case wire::MessageType::stats: {
@@ -95,7 +104,7 @@ void ChildrenLink::handle(const std::string& frame, Handler& handler) {
     case wire::MessageType::bye: {
       auto bye = wire::decode_body<wire::Bye>(env.value());
       if (!bye) return reject(bye.error());
-      if (registry_.on_bye(sender)) handler.on_membership_changed();
+      if (registry_.on_bye(sender)) membership_changed(handler);
       return;
     }
     default:
@@ -104,13 +113,19 @@ void ChildrenLink::handle(const std::string& frame, Handler& handler) {
 }
 
 void ChildrenLink::expire(Handler& handler) {
-  const auto lost = registry_.expire(steady_now_ns());
+  const auto lost = registry_.expire(clock_.steady_now());
   for (const auto& id : lost) handler.on_child_lost(registry_.children().at(id));
-  if (!lost.empty()) handler.on_membership_changed();
+  if (!lost.empty()) membership_changed(handler);
 }
 
-void ChildrenLink::publish(const wire::Plan& plan, const std::string& sender_id) {
-  send_downstream(plans_, kPlanTopic, wire::encode(plan, sender_id));
+void ChildrenLink::membership_changed(Handler& handler) {
+  throttle_.changed();
+  handler.on_membership_changed();
+}
+
+void ChildrenLink::publish(const wire::Plan& plan) {
+  send_down(kPlanTopic, wire::encode(plan, my_id_));
+  throttle_.published(clock_.steady_now());
 }
 
 }  // namespace grid::common

@@ -8,6 +8,10 @@
 #include <zmq.hpp>
 
 #include "protocol/common/child_registry.hpp"
+#include "protocol/common/clock.hpp"
+#include "protocol/common/log.hpp"
+#include "protocol/common/log_rate_limit.hpp"
+#include "protocol/common/snapshot_throttle.hpp"
 #include "protocol/wire/messages.hpp"
 #include "protocol/wire/plan.hpp"
 
@@ -15,8 +19,8 @@ namespace grid::common {
 
 /// The parent side of one hop, shared by the broker and relays (a relay looks like a
 /// broker to its children): binds PUB (plans) and PULL (reports), decodes every upstream
-/// frame, keeps the ChildRegistry, answers heartbeats with clock echoes and counts
-/// malformed frames without ever trusting them.
+/// frame, keeps the ChildRegistry and its liveness, answers heartbeats with clock echoes
+/// and counts malformed frames without ever trusting them.
 class ChildrenLink {
 public:
   /// What the owner does with what children send.
@@ -31,37 +35,63 @@ public:
     virtual void on_child_lost(const ChildInfo& child) = 0;
   };
 
-  /// Binds `listen` (see parent_endpoints). `broker_now_us` gives broker time, for echoes.
-  /// Throws std::runtime_error naming the address when it cannot bind.
+  /// Binds `listen` (see parent_endpoints). `broker_now` gives broker time, for echoes;
+  /// `clock` the steady time for liveness. Throws std::runtime_error naming the address
+  /// when it cannot bind.
   ChildrenLink(zmq::context_t& context, const std::string& listen, std::chrono::milliseconds heartbeat,
-               std::function<int64_t()> broker_now_us, std::string log_name);
+               const Clock& clock, std::function<WallTime()> broker_now, std::string my_id, Logger log);
 
   /// The PULL socket, for the owner's poll set.
   zmq::socket_t& reports() { return reports_; }
 
   /// Handles every upstream frame waiting, without blocking.
   void drain(Handler& handler);
-  /// Declares silent children lost (calls on_child_lost, then on_membership_changed).
+  /// Declares children silent for too long lost (calls on_child_lost, then
+  /// on_membership_changed once).
   void expire(Handler& handler);
 
-  void publish(const wire::Plan& plan, const std::string& sender_id);
+  /// The snapshot to publish changed (membership changes mark it themselves).
+  void plan_changed() { throttle_.changed(); }
+  /// True when a snapshot should go out now (SnapshotThrottle: on a change, at most ten
+  /// a second, and every second regardless).
+  bool snapshot_due() const { return throttle_.due(clock_.steady_now()); }
+  /// True when something changed since the last snapshot.
+  bool snapshot_changed() const { return throttle_.has_change(); }
+  /// Publishes a plan snapshot now; one the socket refuses is counted (the next one
+  /// replaces it).
+  void publish(const wire::Plan& plan);
+
+  /// Where children connect: the address given, with the ports actually bound
+  /// (tcp://HOST:PLANS,REPORTS when they are not PORT and PORT+1).
+  const std::string& address() const { return address_; }
 
   const ChildRegistry& registry() const { return registry_; }
-  /// Malformed or unexpected frames rejected at this hop.
+  /// Malformed or unexpected frames rejected at this hop, cumulative.
   uint64_t rejected_frames() const { return rejected_; }
+  /// Downstream frames (snapshots, clock echoes) the socket refused, cumulative.
+  uint64_t unsent_frames() const { return unsent_; }
+  /// "silent for 3 heartbeats (3 s)": what makes a child lost, for messages.
+  std::string loss_rule() const;
 
 private:
   void reject(const std::string& why);
   void handle(const std::string& frame, Handler& handler);
+  void send_down(std::string_view topic, const std::string& body);
+  void membership_changed(Handler& handler);
 
+  const Clock& clock_;
   zmq::socket_t plans_;    // PUB
   zmq::socket_t reports_;  // PULL
   ChildRegistry registry_;
-  std::function<int64_t()> broker_now_us_;
-  std::string log_name_;
+  std::chrono::milliseconds heartbeat_;
+  std::function<WallTime()> broker_now_;
+  std::string my_id_;
+  Logger log_;
   uint64_t rejected_ = 0;
-  uint64_t rejected_logged_ = 0;
-  int64_t last_reject_log_ns_ = 0;
+  uint64_t unsent_ = 0;
+  LogRateLimit reject_log_;
+  SnapshotThrottle throttle_;
+  std::string address_;
 };
 
 }  // namespace grid::common

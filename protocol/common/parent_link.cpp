@@ -1,58 +1,121 @@
 #include "protocol/common/parent_link.hpp"
 
-#include <chrono>
-#include <cstdio>
 #include <stdexcept>
 
 #include "protocol/common/endpoints.hpp"
+#include "protocol/common/zmq_io.hpp"
 
 namespace grid::common {
 
-ParentLink::ParentLink(zmq::context_t& context, const std::string& parent, std::string my_id)
-    : my_id_(std::move(my_id)), plans_(context, zmq::socket_type::sub), reports_(context, zmq::socket_type::push) {
+ParentLink::ParentLink(zmq::context_t& context, const std::string& parent, std::string my_id, const Clock& clock,
+                       Logger log, ParentLinkOptions options)
+    : my_id_(std::move(my_id)),
+      clock_source_(clock),
+      log_(std::move(log)),
+      plans_(context, zmq::socket_type::sub),
+      reports_(context, zmq::socket_type::push),
+      outbox_(options.retained_bytes) {
   const auto endpoints = parent_endpoints(parent);
   if (!endpoints) throw std::invalid_argument("--parent: " + endpoints.error());
   configure_socket(plans_);
   configure_socket(reports_);
+  reports_.set(zmq::sockopt::sndhwm, options.send_queue);
   plans_.set(zmq::sockopt::subscribe, kPlanTopic);
   plans_.set(zmq::sockopt::subscribe, child_topic(my_id_));
   plans_.connect(endpoints.value().plans);
   reports_.connect(endpoints.value().reports);
 }
 
-int64_t ParentLink::unix_now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+WallTime ParentLink::broker_now() const {
+  return clock_source_.wall_now() + std::chrono::microseconds(clock_.offset_us().value_or(0));
 }
 
-int64_t ParentLink::broker_now_us() const { return unix_now_us() + clock_.offset_us().value_or(0); }
+void ParentLink::reject(const std::string& why) {
+  ++rejected_;
+  if (const auto n = reject_log_.admit(clock_source_.steady_now())) {
+    log_->warn("rejected {} malformed frame(s) from the parent, latest: {}", *n, why);
+  }
+}
 
 std::optional<wire::Plan> ParentLink::receive(uint64_t newer_than) {
   std::optional<wire::Plan> newest;
   while (auto msg = receive_downstream(plans_)) {
-    if (!msg->well_formed) continue;
+    if (!msg->well_formed) {
+      reject("a message of the wrong number of frames (downstream messages are [topic][body])");
+      continue;
+    }
     auto env = wire::decode_envelope(msg->body);
     if (!env) {
-      std::fprintf(stderr, "%s: rejected a downstream frame: %s\n", my_id_.c_str(), env.error().c_str());
+      reject(env.error());
       continue;
     }
     if (env.value().type == wire::MessageType::clock_echo) {
-      if (auto echo = wire::decode_body<wire::ClockEcho>(env.value())) {
-        clock_.add_probe(echo.value().child_sent_unix_us, echo.value().parent_recv_unix_us,
-                         echo.value().parent_sent_unix_us, unix_now_us());
+      auto echo = wire::decode_body<wire::ClockEcho>(env.value());
+      if (!echo) {
+        reject(echo.error());
+        continue;
       }
+      clock_.add_probe(echo.value().child_sent_unix_us, echo.value().parent_recv_unix_us,
+                       echo.value().parent_sent_unix_us, to_unix_us(clock_source_.wall_now()));
     } else if (env.value().type == wire::MessageType::plan) {
       auto plan = wire::decode_body<wire::Plan>(env.value());
       if (!plan) {
-        std::fprintf(stderr, "%s: rejected a plan: %s\n", my_id_.c_str(), plan.error().c_str());
+        reject(plan.error());
         continue;
       }
       const uint64_t floor = newest ? newest->epoch : newer_than;
       if (plan.value().epoch > floor) newest = std::move(plan.value());
+    } else {
+      reject("an upstream message type sent downstream");
     }
   }
   return newest;
+}
+
+void ParentLink::send_frame(std::string frame) {
+  const size_t dropped_before = outbox_.dropped();
+  outbox_.submit(std::move(frame), [this](std::string_view f) { return send_upstream(reports_, f); });
+  if (outbox_.empty()) return;
+  if (const auto n = retain_log_.admit(clock_source_.steady_now())) {
+    log_->warn("the parent is not taking messages: {} kept for retry ({} bytes), {} given up so far",
+               outbox_.size(), outbox_.bytes(), outbox_.dropped());
+  }
+  if (outbox_.dropped() > dropped_before) {
+    log_->error("gave up {} message(s) for the parent (retry buffer full); counted as dropped",
+                outbox_.dropped() - dropped_before);
+  }
+}
+
+void ParentLink::send_heartbeat(wire::Heartbeat heartbeat) {
+  if (!outbox_.empty()) return;  // kept frames first; a later heartbeat will follow them
+  heartbeat.sent_unix_us = to_unix_us(clock_source_.wall_now());
+  heartbeat.clock_offset_us = clock_.offset_us().value_or(0);
+  heartbeat.rejected_frames += rejected_;
+  heartbeat.dropped_frames += outbox_.dropped();
+  heartbeat.retained_frames += outbox_.size();
+  send_upstream(reports_, wire::encode(heartbeat, my_id_));
+}
+
+bool ParentLink::flush() {
+  outbox_.flush([this](std::string_view f) { return send_upstream(reports_, f); });
+  return outbox_.empty();
+}
+
+void ParentLink::leave(const std::string& reason, std::chrono::milliseconds wait) {
+  wire::Bye bye;
+  bye.reason = reason;
+  send(bye);
+  // Bounded: a parent that is gone must not hold the exit. Waits on the socket's room
+  // for output, in steps, so a parent that comes back in time still gets everything.
+  constexpr auto kStep = std::chrono::milliseconds(50);
+  for (auto left = wait; !flush() && left > std::chrono::milliseconds(0); left -= kStep) {
+    zmq::pollitem_t item{reports_.handle(), 0, ZMQ_POLLOUT, 0};
+    poll(&item, 1, kStep);
+  }
+  if (const size_t n = outbox_.abandon()) {
+    log_->error("{} message(s) for the parent could not be sent before exit; lost ({} given up in all)", n,
+                outbox_.dropped());
+  }
 }
 
 }  // namespace grid::common

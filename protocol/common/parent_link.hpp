@@ -6,21 +6,34 @@
 
 #include <zmq.hpp>
 
+#include "protocol/common/clock.hpp"
 #include "protocol/common/clock_offset.hpp"
-#include "protocol/common/zmq_io.hpp"
+#include "protocol/common/log.hpp"
+#include "protocol/common/log_rate_limit.hpp"
+#include "protocol/common/outbox.hpp"
 #include "protocol/wire/codec.hpp"
+#include "protocol/wire/messages.hpp"
 #include "protocol/wire/plan.hpp"
 
 namespace grid::common {
 
+/// Settings of one child-to-parent link.
+struct ParentLinkOptions {
+  int send_queue = 100'000;                  // messages ZeroMQ queues before a send would block
+  size_t retained_bytes = Outbox::kDefaultMaxBytes;  // what we keep beyond that, in bytes
+};
+
 /// The child side of one hop, shared by agents and relays: SUB to the parent's plans
 /// (its own topic too, for clock echoes) and PUSH to its reports. Keeps the clock-offset
-/// estimate to the broker from heartbeat echoes.
+/// estimate to the broker from heartbeat echoes, counts malformed downstream frames, and
+/// never loses an upstream message silently: what the socket cannot take yet is kept in
+/// an Outbox and retried (flush(), every step), and what is given up is counted.
 class ParentLink {
 public:
   /// Connects to `parent` (see parent_endpoints). Throws std::invalid_argument naming the
   /// address when it is malformed.
-  ParentLink(zmq::context_t& context, const std::string& parent, std::string my_id);
+  ParentLink(zmq::context_t& context, const std::string& parent, std::string my_id, const Clock& clock,
+             Logger log, ParentLinkOptions options = {});
 
   zmq::socket_t& plans() { return plans_; }
 
@@ -28,23 +41,51 @@ public:
   /// the newest valid plan whose epoch is above `newer_than`, if any.
   std::optional<wire::Plan> receive(uint64_t newer_than);
 
+  /// Sends an upstream message, or keeps it until the socket takes it.
   template <class M>
   void send(const M& message) {
-    send_upstream(reports_, wire::encode(message, my_id_));
+    send_frame(wire::encode(message, my_id_));
   }
-  /// Forwards an already encoded frame unchanged (a child's log record).
-  void send_frame(const std::string& frame) { send_upstream(reports_, frame); }
+  /// Sends an already encoded frame (a child's log record, forwarded unchanged).
+  void send_frame(std::string frame);
+  /// Sends a heartbeat, filling in what every node reports the same way: the send time
+  /// (a clock probe), the clock-offset estimate, and this link's rejected, kept and given
+  /// up frames (added to what `heartbeat` already counts for the subtree). One that cannot
+  /// go out now is not kept: the next one carries newer figures (a stale heartbeat would
+  /// also spoil the clock probe).
+  void send_heartbeat(wire::Heartbeat heartbeat);
 
-  const ClockOffset& clock() const { return clock_; }
+  /// The shutdown sequence of a child: says bye, gives kept frames up to `wait` to go
+  /// out, then gives up the rest (counted and logged).
+  void leave(const std::string& reason, std::chrono::milliseconds wait = std::chrono::seconds(2));
+
+  /// Retries kept frames; true when none is left. Call on every step.
+  bool flush();
+  const ClockOffset& clock_offset() const { return clock_; }
   /// Broker time: our wall clock corrected by the estimate (uncorrected before a probe).
-  int64_t broker_now_us() const;
-  static int64_t unix_now_us();
+  WallTime broker_now() const;
+
+  /// Malformed downstream frames rejected, cumulative.
+  uint64_t rejected_frames() const { return rejected_; }
+  /// Upstream frames kept now, waiting for the socket.
+  size_t retained_frames() const { return outbox_.size(); }
+  /// Upstream frames given up, cumulative (heartbeats that could not go out are not
+  /// counted: the next one replaces them).
+  uint64_t dropped_frames() const { return outbox_.dropped(); }
 
 private:
+  void reject(const std::string& why);
+
   std::string my_id_;
+  const Clock& clock_source_;
+  Logger log_;
   zmq::socket_t plans_;    // SUB
   zmq::socket_t reports_;  // PUSH
   ClockOffset clock_;
+  Outbox outbox_;
+  uint64_t rejected_ = 0;
+  LogRateLimit reject_log_;
+  LogRateLimit retain_log_;
 };
 
 }  // namespace grid::common

@@ -18,14 +18,15 @@ std::optional<wire::StatsWindow> WindowMerger::add(wire::StatsWindow window) {
   return std::nullopt;
 }
 
-std::vector<wire::StatsWindow> WindowMerger::release(uint64_t now_ms, size_t expected_agents) {
+std::vector<wire::StatsWindow> WindowMerger::release(WallTime broker_now, size_t expected_agents) {
+  const auto now_ms = static_cast<uint64_t>(std::max<int64_t>(0, to_unix_us(broker_now) / 1000));
   std::vector<wire::StatsWindow> out;
   // In index order: a later index is not released before an earlier one still waiting,
   // unless the earlier one's deadline has passed too (deadlines grow with the index).
   while (!pending_.empty()) {
     auto it = pending_.begin();
     const bool complete = expected_agents > 0 && it->second.agents.size() >= expected_agents;
-    const bool overdue = it->second.window.end_ms() + grace_ms_ <= now_ms;
+    const bool overdue = it->second.window.end_ms() + static_cast<uint64_t>(grace_.count()) <= now_ms;
     if (!complete && !overdue) break;
     released_any_ = true;
     released_below_ = std::max(released_below_, it->first + 1);

@@ -17,8 +17,8 @@ msgpack::unpack_limit limits_for(size_t frame_bytes) {
 
 }  // namespace
 
-common::Result<Envelope> decode_envelope(std::string_view frame) {
-  if (frame.empty()) return common::Error{"empty frame"};
+Result<Envelope> decode_envelope(std::string_view frame) {
+  if (frame.empty()) return Error{"empty frame"};
   Envelope env;
   env.zone = std::make_shared<msgpack::zone>();
   try {
@@ -27,42 +27,42 @@ common::Result<Envelope> decode_envelope(std::string_view frame) {
     msgpack::object root = msgpack::unpack(*env.zone, frame.data(), frame.size(), offset,
                                            referenced, nullptr, nullptr, limits_for(frame.size()));
     if (offset != frame.size()) {
-      return common::Error{std::to_string(frame.size() - offset) + " trailing bytes after the message"};
+      return Error{std::to_string(frame.size() - offset) + " trailing bytes after the message"};
     }
-    if (root.type != msgpack::type::ARRAY) return common::Error{"envelope is not an array"};
+    if (root.type != msgpack::type::ARRAY) return Error{"envelope is not an array"};
     if (root.via.array.size < 4) {
-      return common::Error{"envelope has " + std::to_string(root.via.array.size) +
+      return Error{"envelope has " + std::to_string(root.via.array.size) +
                            " fields, expected 4 (type, version, node_id, body)"};
     }
     const msgpack::object* f = root.via.array.ptr;
     if (f[0].type != msgpack::type::POSITIVE_INTEGER || f[0].via.u64 > 255) {
-      return common::Error{"envelope type is not a small unsigned integer"};
+      return Error{"envelope type is not a small unsigned integer"};
     }
     env.type = static_cast<MessageType>(f[0].via.u64);
     if (f[1].type != msgpack::type::POSITIVE_INTEGER) {
-      return common::Error{"envelope version is not an unsigned integer"};
+      return Error{"envelope version is not an unsigned integer"};
     }
     if (f[1].via.u64 != kProtocolVersion) {
-      return common::Error{"unsupported protocol version " + std::to_string(f[1].via.u64) +
+      return Error{"unsupported protocol version " + std::to_string(f[1].via.u64) +
                            " (this node speaks " + std::to_string(kProtocolVersion) + ")"};
     }
     env.version = static_cast<uint16_t>(f[1].via.u64);
-    if (f[2].type != msgpack::type::STR) return common::Error{"envelope node_id is not a string"};
+    if (f[2].type != msgpack::type::STR) return Error{"envelope node_id is not a string"};
     env.node_id.assign(f[2].via.str.ptr, f[2].via.str.size);
     if (!is_known(env.type)) {
-      return common::Error{"unknown message type " + std::to_string(f[0].via.u64)};
+      return Error{"unknown message type " + std::to_string(f[0].via.u64)};
     }
     env.body = f[3];
   } catch (const msgpack::insufficient_bytes&) {
-    return common::Error{"truncated frame"};
+    return Error{"truncated frame"};
   } catch (const msgpack::depth_size_overflow& e) {
-    return common::Error{std::string("frame nests too deep (") + e.what() + ")"};
+    return Error{std::string("frame nests too deep (") + e.what() + ")"};
   } catch (const msgpack::size_overflow& e) {
     // Above the limits, which are bounded by the frame's own size: the frame cannot hold
     // what it claims, so it is cut short or lying.
-    return common::Error{std::string("truncated frame: a length claims more than the frame holds (") + e.what() + ")"};
+    return Error{std::string("truncated frame: a length claims more than the frame holds (") + e.what() + ")"};
   } catch (const std::exception& e) {
-    return common::Error{std::string("malformed frame: ") + e.what()};
+    return Error{std::string("malformed frame: ") + e.what()};
   }
   return env;
 }

@@ -8,7 +8,7 @@
 
 #include <msgpack.hpp>
 
-#include "protocol/common/result.hpp"
+#include "protocol/wire/result.hpp"
 #include "protocol/wire/messages.hpp"
 
 namespace grid::wire {
@@ -41,23 +41,23 @@ std::string encode(const M& message, std::string_view node_id) {
 /// Decodes the envelope of an untrusted frame. Never throws: malformed, truncated,
 /// oversized, trailing-garbage, wrong-typed, unknown-type and unknown-version input each
 /// give an Error naming what was wrong.
-common::Result<Envelope> decode_envelope(std::string_view frame);
+Result<Envelope> decode_envelope(std::string_view frame);
 
 /// Converts the body of `envelope` to message `M` and validates it. Never throws.
 template <class M>
-common::Result<M> decode_body(const Envelope& envelope) {
+Result<M> decode_body(const Envelope& envelope) {
   if (envelope.type != M::kType) {
-    return common::Error{"expected message type " + std::to_string(static_cast<int>(M::kType)) +
+    return Error{"expected message type " + std::to_string(static_cast<int>(M::kType)) +
                          ", got " + std::to_string(static_cast<int>(envelope.type))};
   }
   M message;
   try {
     envelope.body.convert(message);
   } catch (const std::exception& e) {
-    return common::Error{"malformed body of message type " +
+    return Error{"malformed body of message type " +
                          std::to_string(static_cast<int>(M::kType)) + ": " + e.what()};
   }
-  if (auto problem = message.validate()) return common::Error{*problem};
+  if (auto problem = message.validate()) return Error{*problem};
   return message;
 }
 

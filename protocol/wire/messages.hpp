@@ -14,6 +14,7 @@
 #include <msgpack.hpp>
 
 #include "protocol/wire/stats_window.hpp"
+#include "protocol/wire/wire_enum.hpp"
 
 namespace grid::wire {
 
@@ -34,11 +35,21 @@ constexpr bool is_known(MessageType t) {
 }
 
 enum class NodeKind : uint8_t { agent = 0, relay = 1, broker = 2 };
+template <>
+inline constexpr bool kWireEnum<NodeKind> = true;
+
+/// True for every NodeKind this build knows.
+constexpr bool is_known(NodeKind k) { return k <= NodeKind::broker; }
+
+/// Severity of a forwarded log record.
+enum class LogLevel : uint8_t { info = 0, warning = 1, error = 2 };
+template <>
+inline constexpr bool kWireEnum<LogLevel> = true;
 
 /// First message a child sends its parent, and again after reconnecting.
 struct Hello {
   static constexpr MessageType kType = MessageType::hello;
-  uint8_t kind = 0;               // NodeKind
+  NodeKind kind = NodeKind::agent;
   std::string region;
   std::string hostname;
   uint32_t cores = 0;
@@ -47,7 +58,7 @@ struct Hello {
   std::string software_version;
   MSGPACK_DEFINE(kind, region, hostname, cores, memory_bytes, max_users, software_version)
   std::optional<std::string> validate() const {
-    if (kind > static_cast<uint8_t>(NodeKind::broker)) return "hello has unknown node kind " + std::to_string(kind);
+    if (!is_known(kind)) return "hello has unknown node kind " + std::to_string(static_cast<int>(kind));
     return std::nullopt;
   }
 };
@@ -62,7 +73,7 @@ struct Heartbeat {
   int64_t sent_unix_us = 0;       // sender's wall clock at send, for clock-offset probes
   // Appended for the grid: what a parent needs to (re)register and weigh a child even
   // when it missed the hello (a restarted parent).
-  uint8_t kind = 0;               // NodeKind
+  NodeKind kind = NodeKind::agent;
   std::string region;
   double capacity = 0;            // relative weight for budget splits: cores of the subtree
   uint32_t max_users = 0;         // cap of the subtree, 0 = none
@@ -72,15 +83,19 @@ struct Heartbeat {
   std::vector<std::string> lost_agents;  // agents the subtree declared lost
   uint32_t busy_agents = 0;       // agents in the subtree with a budget above 0: the ones
                                   // whose stats windows a parent waits for
+  // Appended by the node runtime: nothing is lost without a trace.
+  uint64_t dropped_frames = 0;    // frames the subtree could neither send nor keep, cumulative
+  uint64_t retained_frames = 0;   // upstream frames the subtree keeps for retry, now
   MSGPACK_DEFINE(cpu_percent, rss_bytes, active_users, plan_epoch, sent_unix_us, kind, region,
-                 capacity, max_users, agents, clock_offset_us, rejected_frames, lost_agents, busy_agents)
+                 capacity, max_users, agents, clock_offset_us, rejected_frames, lost_agents, busy_agents,
+                 dropped_frames, retained_frames)
   std::optional<std::string> validate() const {
     // Also keeps re-encoding safe: msgpack-c's pack_double has undefined behaviour at 2^64.
     if (!(cpu_percent >= 0 && cpu_percent <= 1e6)) {
       return "heartbeat has an implausible cpu_percent " + std::to_string(cpu_percent);
     }
     if (!(capacity >= 0 && capacity <= 1e9)) return "heartbeat has an implausible capacity";
-    if (kind > static_cast<uint8_t>(NodeKind::broker)) return "heartbeat has unknown node kind " + std::to_string(kind);
+    if (!is_known(kind)) return "heartbeat has unknown node kind " + std::to_string(static_cast<int>(kind));
     return std::nullopt;
   }
 };
@@ -102,11 +117,11 @@ struct StatsReport {
 /// A warning or error forwarded upstream for central logging.
 struct LogRecord {
   static constexpr MessageType kType = MessageType::log;
-  uint8_t level = 0;              // 0 info, 1 warning, 2 error
+  LogLevel level = LogLevel::info;
   std::string text;
   MSGPACK_DEFINE(level, text)
   std::optional<std::string> validate() const {
-    if (level > 2) return "log record has unknown level " + std::to_string(level);
+    if (level > LogLevel::error) return "log record has unknown level " + std::to_string(static_cast<int>(level));
     return std::nullopt;
   }
 };

@@ -25,6 +25,8 @@ enum class CampaignState : uint8_t {
   stopping = 3,  // no new requests; in-flight requests finish, final windows go up
   finished = 4,  // over
 };
+template <>
+inline constexpr bool kWireEnum<CampaignState> = true;
 
 /// One child's share of its parent's budget.
 struct ChildBudget {
@@ -40,7 +42,7 @@ struct ChildBudget {
 struct Plan {
   static constexpr MessageType kType = MessageType::plan;
   uint64_t epoch = 0;              // the publisher's counter; newer replaces older
-  uint8_t state = 0;               // CampaignState
+  CampaignState state = CampaignState::idle;
   std::string campaign_id;         // unique per campaign run
   std::string campaign_name;
   std::vector<RequestSpec> requests;  // the scenario: looped in order
@@ -61,13 +63,12 @@ struct Plan {
     }
     return std::nullopt;
   }
-  CampaignState campaign_state() const { return static_cast<CampaignState>(state); }
   /// End of the running phase in broker time.
   int64_t end_unix_us() const { return start_unix_us + static_cast<int64_t>(duration_ms) * 1000; }
 
   std::optional<std::string> validate() const {
-    if (state > static_cast<uint8_t>(CampaignState::finished)) return "plan has unknown state " + std::to_string(state);
-    if (state == static_cast<uint8_t>(CampaignState::running) || state == static_cast<uint8_t>(CampaignState::stopping)) {
+    if (state > CampaignState::finished) return "plan has unknown state " + std::to_string(static_cast<int>(state));
+    if (state == CampaignState::running || state == CampaignState::stopping) {
       if (requests.empty()) return "running plan has no requests";
       if (interval_ms == 0) return "plan has a zero stats interval";
       if (campaign_id.empty()) return "running plan has no campaign id";

@@ -49,7 +49,7 @@ agent::LoadPlan plan_for(std::vector<wire::RequestSpec> requests, uint32_t users
   plan.requests = std::move(requests);
   plan.users = users;
   plan.duration = duration;
-  plan.interval_ms = 200;
+  plan.interval = std::chrono::milliseconds(200);
   return plan;
 }
 

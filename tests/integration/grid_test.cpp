@@ -247,7 +247,7 @@ BOOST_AUTO_TEST_CASE(warnings_forwarded_through_a_relay_reach_the_broker_summary
   push.set(zmq::sockopt::linger, 2000);
   push.connect(tcp(relay_port + 1));
   grid::wire::LogRecord record;
-  record.level = 1;
+  record.level = grid::wire::LogLevel::warning;
   record.text = "agent CPU at 97% of 1 cores: results may be limited by the generator";
   push.send(zmq::buffer(grid::wire::encode(record, "hot-agent")), zmq::send_flags::none);
   BOOST_REQUIRE_EQUAL(broker_exit(*broker), 0);

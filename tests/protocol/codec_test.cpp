@@ -22,8 +22,8 @@
 #include "protocol/wire/plan.hpp"
 #include "sample_messages.hpp"
 
-using grid::common::Error;
-using grid::common::Result;
+using grid::wire::Error;
+using grid::wire::Result;
 using grid::test::error_of;
 using grid::test::same_window;
 using namespace grid::wire;
@@ -295,7 +295,7 @@ BOOST_AUTO_TEST_CASE(body_missing_trailing_fields_from_an_older_peer_decodes_wit
                                        std::string("n"), std::make_tuple(uint8_t{1}, std::string("eu")));
   const auto got = decode_as<Hello>(frame);
   BOOST_TEST_REQUIRE(got.ok(), error_of(got));
-  BOOST_TEST(got.value().kind == 1u);
+  BOOST_TEST((got.value().kind == NodeKind::relay));
   BOOST_TEST(got.value().region == "eu");
   BOOST_TEST(got.value().hostname == "");
   BOOST_TEST(got.value().max_users == 0u);

@@ -16,8 +16,8 @@
 #include "protocol/wire/plan.hpp"
 #include "sample_messages.hpp"
 
-using grid::common::Error;
-using grid::common::Result;
+using grid::wire::Error;
+using grid::wire::Result;
 using grid::test::error_of;
 using namespace grid::wire;
 
@@ -43,7 +43,7 @@ std::string random_text(std::mt19937_64& rng, size_t max_len) {
 Plan random_plan(std::mt19937_64& rng) {
   Plan p;
   p.epoch = rng();
-  p.state = static_cast<uint8_t>(rng() % 5);
+  p.state = static_cast<CampaignState>(rng() % 5);
   p.campaign_id = "c-" + random_text(rng, 12);
   p.campaign_name = random_text(rng, 40);
   const size_t requests = 1 + rng() % 4;
@@ -172,7 +172,7 @@ BOOST_AUTO_TEST_CASE(a_default_plan_round_trips_and_is_idle) {
   const auto got = decode_as<Plan>(encode(Plan{}, ""));
   BOOST_TEST_REQUIRE(got.ok(), error_of(got));
   check_same_plan(got.value(), Plan{});
-  BOOST_TEST((got.value().campaign_state() == CampaignState::idle));
+  BOOST_TEST((got.value().state == CampaignState::idle));
 }
 
 BOOST_AUTO_TEST_CASE(a_plan_from_an_older_peer_without_budgets_decodes_with_no_budgets) {
@@ -199,10 +199,10 @@ BOOST_AUTO_TEST_CASE(a_plan_frame_is_not_a_clock_echo) {
 BOOST_AUTO_TEST_CASE(validate_accepts_plans_in_every_known_state) {
   for (uint8_t state = 0; state <= static_cast<uint8_t>(CampaignState::finished); ++state) {
     Plan plan = running_plan();
-    plan.state = state;
+    plan.state = static_cast<CampaignState>(state);
     BOOST_TEST_CONTEXT("state " << int{state}) {
       BOOST_TEST(!plan.validate().has_value(), plan.validate().value_or(""));
-      BOOST_TEST(static_cast<uint8_t>(plan.campaign_state()) == state);
+      BOOST_TEST(static_cast<uint8_t>(plan.state) == state);
     }
   }
 }
@@ -210,7 +210,7 @@ BOOST_AUTO_TEST_CASE(validate_accepts_plans_in_every_known_state) {
 BOOST_AUTO_TEST_CASE(validate_rejects_an_unknown_state) {
   for (uint8_t state : {uint8_t{5}, uint8_t{17}, uint8_t{255}}) {
     Plan plan = running_plan();
-    plan.state = state;
+    plan.state = static_cast<CampaignState>(state);
     BOOST_TEST_CONTEXT("state " << int{state}) {
       BOOST_TEST_REQUIRE(plan.validate().has_value());
       BOOST_TEST(*plan.validate() == "plan has unknown state " + std::to_string(state));
@@ -220,7 +220,7 @@ BOOST_AUTO_TEST_CASE(validate_rejects_an_unknown_state) {
 
 BOOST_AUTO_TEST_CASE(the_decoder_refuses_a_plan_with_an_unknown_state_naming_it) {
   Plan plan = running_plan();
-  plan.state = 9;
+  plan.state = static_cast<CampaignState>(9);
   const auto got = decode_as<Plan>(encode(plan, "broker"));
   BOOST_TEST_REQUIRE(!got.ok());
   BOOST_TEST(got.error() == "plan has unknown state 9");
@@ -229,7 +229,7 @@ BOOST_AUTO_TEST_CASE(the_decoder_refuses_a_plan_with_an_unknown_state_naming_it)
 BOOST_AUTO_TEST_CASE(validate_rejects_a_running_or_stopping_plan_without_requests) {
   for (auto state : {CampaignState::running, CampaignState::stopping}) {
     Plan plan = running_plan();
-    plan.state = static_cast<uint8_t>(state);
+    plan.state = state;
     plan.requests.clear();
     BOOST_TEST(plan.validate().value_or("") == "running plan has no requests");
   }
@@ -238,7 +238,7 @@ BOOST_AUTO_TEST_CASE(validate_rejects_a_running_or_stopping_plan_without_request
 BOOST_AUTO_TEST_CASE(plans_that_run_nothing_need_no_requests_id_or_interval) {
   for (auto state : {CampaignState::idle, CampaignState::waiting, CampaignState::finished}) {
     Plan plan;
-    plan.state = static_cast<uint8_t>(state);
+    plan.state = state;
     plan.interval_ms = 0;
     BOOST_TEST_CONTEXT("state " << static_cast<int>(state)) { BOOST_TEST(!plan.validate().has_value()); }
   }

@@ -20,7 +20,7 @@ namespace grid::test {
 
 /// The error text of `r`, or "ok"; safe to put in a test message whatever `r` holds.
 template <class T>
-std::string error_of(const common::Result<T>& r) {
+std::string error_of(const wire::Result<T>& r) {
   return r.ok() ? std::string("ok") : r.error();
 }
 
@@ -115,7 +115,7 @@ inline wire::StatsReport random_stats_report(std::mt19937_64& rng, size_t window
 
 inline wire::Hello sample_hello() {
   wire::Hello h;
-  h.kind = static_cast<uint8_t>(wire::NodeKind::relay);
+  h.kind = wire::NodeKind::relay;
   h.region = "eu-west-1";
   h.hostname = "relay-3.example.net";
   h.cores = 16;
@@ -137,7 +137,7 @@ inline wire::Heartbeat sample_heartbeat() {
 
 inline wire::LogRecord sample_log() {
   wire::LogRecord l;
-  l.level = 2;
+  l.level = wire::LogLevel::error;
   l.text = "connect to 10.0.0.7:8080 refused (x120 in the last second)";
   return l;
 }
@@ -151,7 +151,7 @@ inline wire::Bye sample_bye() {
 inline wire::Plan sample_plan() {
   wire::Plan p;
   p.epoch = 42;
-  p.state = static_cast<uint8_t>(wire::CampaignState::running);
+  p.state = wire::CampaignState::running;
   p.campaign_id = "c-17";
   p.campaign_name = "checkout soak";
   wire::RequestSpec home;

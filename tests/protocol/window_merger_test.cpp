@@ -19,13 +19,14 @@ using grid::wire::StatsWindow;
 namespace {
 
 constexpr uint32_t kInterval = 1000;
-constexpr uint64_t kGrace = 500;
+constexpr std::chrono::milliseconds kGrace{500};
 constexpr uint64_t kIndex = 1'700'000'000;  // a window of late 2023
 
 /// Broker time at which window `index` (of kInterval) is overdue: its end plus the grace.
-uint64_t deadline_of(uint64_t index) { return (index + 1) * kInterval + kGrace; }
+grid::common::WallTime at_ms(uint64_t ms) { return grid::common::from_unix_us(static_cast<int64_t>(ms) * 1000); }
+grid::common::WallTime deadline_of(uint64_t index) { return at_ms((index + 1) * kInterval) + kGrace; }
 /// A moment inside window `index`, long before its deadline.
-uint64_t during(uint64_t index) { return index * kInterval + 10; }
+grid::common::WallTime during(uint64_t index) { return at_ms(index * kInterval + 10); }
 
 /// One agent's window: `requests` requests of "home", `users` users at the cut.
 StatsWindow window_of(uint64_t index, const std::string& agent, uint64_t requests, uint32_t users = 1,
@@ -100,7 +101,7 @@ BOOST_AUTO_TEST_CASE(release_waits_for_the_expected_agents_before_the_deadline) 
   merger.add(window_of(kIndex, "agent-a", 10));
   merger.add(window_of(kIndex, "agent-b", 10));
   BOOST_TEST(merger.release(during(kIndex), 3).empty());
-  BOOST_TEST(merger.release(deadline_of(kIndex) - 1, 3).empty());
+  BOOST_TEST(merger.release(deadline_of(kIndex) - std::chrono::milliseconds(1), 3).empty());
   BOOST_TEST(merger.pending() == 1u);
   merger.add(window_of(kIndex, "agent-c", 10));
   const auto out = merger.release(during(kIndex), 3);
@@ -111,7 +112,7 @@ BOOST_AUTO_TEST_CASE(release_waits_for_the_expected_agents_before_the_deadline) 
 BOOST_AUTO_TEST_CASE(an_incomplete_window_is_released_once_its_end_plus_grace_is_reached) {
   WindowMerger merger(kGrace);
   merger.add(window_of(kIndex, "agent-a", 10));
-  BOOST_TEST(merger.release(deadline_of(kIndex) - 1, 3).empty());
+  BOOST_TEST(merger.release(deadline_of(kIndex) - std::chrono::milliseconds(1), 3).empty());
   const auto out = merger.release(deadline_of(kIndex), 3);
   BOOST_TEST_REQUIRE(out.size() == 1u);
   BOOST_TEST(agents_of(out[0]) == Ids{"agent-a"});
@@ -120,7 +121,7 @@ BOOST_AUTO_TEST_CASE(an_incomplete_window_is_released_once_its_end_plus_grace_is
 BOOST_AUTO_TEST_CASE(with_no_expected_agents_only_the_deadline_releases) {
   WindowMerger merger(kGrace);
   merger.add(window_of(kIndex, "agent-a", 10));
-  BOOST_TEST(merger.release(deadline_of(kIndex) - 1, 0).empty());
+  BOOST_TEST(merger.release(deadline_of(kIndex) - std::chrono::milliseconds(1), 0).empty());
   BOOST_TEST(merger.release(deadline_of(kIndex), 0).size() == 1u);
 }
 
@@ -235,7 +236,7 @@ BOOST_AUTO_TEST_CASE(a_refused_window_with_another_interval_does_not_count_towar
 
 BOOST_AUTO_TEST_CASE(an_empty_merger_releases_nothing) {
   WindowMerger merger(kGrace);
-  BOOST_TEST(merger.release(UINT64_MAX / 2, 1).empty());
+  BOOST_TEST(merger.release(at_ms(UINT64_MAX / 4000), 1).empty());
   BOOST_TEST(merger.release_all().empty());
 }
 
@@ -250,16 +251,16 @@ BOOST_AUTO_TEST_CASE(a_new_merger_merges_lower_indexes_a_used_one_passes_as_late
   fast.index = 10'000;
   fast.interval_ms = 100;
   fast.sources.push_back({"a", "r", 1, 0, 1, 0, 0, false});
-  grid::common::WindowMerger used(500);
+  grid::common::WindowMerger used(std::chrono::milliseconds(500));
   BOOST_TEST(!used.add(fast).has_value());
   BOOST_TEST(used.release_all().size() == 1u);
   grid::wire::StatsWindow slow = fast;
   slow.index = 1'000;
   slow.interval_ms = 1000;
   BOOST_TEST(used.add(slow).has_value());  // late for the used merger
-  grid::common::WindowMerger fresh(500);
+  grid::common::WindowMerger fresh(std::chrono::milliseconds(500));
   BOOST_TEST(!fresh.add(slow).has_value());
-  BOOST_TEST(fresh.release(0, 1).size() == 1u);
+  BOOST_TEST(fresh.release(at_ms(0), 1).size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,195 @@
+// RelayNode driven step by step with a manual clock, between a fake parent and fake
+// children over real inproc ZeroMQ sockets: hello, heartbeat cadence, liveness of its
+// children and the snapshot throttle, with no wall-clock waits deciding anything.
+
+#include <boost/test/unit_test.hpp>
+
+#include "relay/relay_node.hpp"
+#include "support/fake_peers.hpp"
+#include "support/manual_clock.hpp"
+
+using namespace std::chrono_literals;
+using grid::relay::RelayNode;
+using grid::relay::RelayOptions;
+using grid::test::FakeChild;
+using grid::test::FakeParent;
+using grid::test::ManualClock;
+using grid::test::step_until;
+using grid::wire::MessageType;
+
+namespace {
+
+RelayOptions options(const std::string& name) {
+  RelayOptions o;
+  o.id = "relay-" + name;
+  o.region = "eu";
+  o.parent = "inproc://parent-" + name;
+  o.listen = "inproc://relay-" + name;
+  return o;
+}
+
+grid::wire::Plan running_plan(const std::string& relay_id, uint32_t users, uint64_t epoch) {
+  grid::wire::Plan p;
+  p.epoch = epoch;
+  p.state = grid::wire::CampaignState::running;
+  p.campaign_id = "c@1";
+  p.campaign_name = "c";
+  grid::wire::RequestSpec r;
+  r.name = "home";
+  r.url = "http://127.0.0.1:1/";
+  p.requests = {r};
+  p.users = users;
+  p.duration_ms = 60'000;
+  p.interval_ms = 1000;
+  p.budgets = {{relay_id, users, 0}};
+  return p;
+}
+
+uint32_t users_of(const grid::wire::Plan& plan, const std::string& child) {
+  const auto b = plan.budget_of(child);
+  return b ? b->users : 0;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(relay_node)
+
+BOOST_AUTO_TEST_CASE(a_relay_says_hello_then_a_first_heartbeat_on_start) {
+  zmq::context_t context;
+  FakeParent parent(context, "inproc://parent-hello");
+  ManualClock clock;
+  RelayNode relay(context, options("hello"), clock);
+  relay.start();
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.received().size() >= 2; }));
+  const auto& got = parent.received();
+  BOOST_TEST((got[0].type == MessageType::hello));
+  BOOST_TEST((got[1].type == MessageType::heartbeat));
+  const auto hello = got[0].as<grid::wire::Hello>();
+  BOOST_TEST((hello.kind == grid::wire::NodeKind::relay));
+  BOOST_TEST(hello.region == "eu");
+  BOOST_TEST(!hello.software_version.empty());
+  BOOST_TEST(got[0].sender == "relay-hello");
+}
+
+BOOST_AUTO_TEST_CASE(a_relay_heartbeats_once_per_interval_and_once_after_a_stall) {
+  zmq::context_t context;
+  FakeParent parent(context, "inproc://parent-beat");
+  ManualClock clock;
+  RelayNode relay(context, options("beat"), clock);
+  relay.start();
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::heartbeat) == 1; }));
+  for (int i = 0; i < 5; ++i) relay.step();
+  clock.advance(999ms);
+  relay.step();
+  BOOST_TEST(parent.count(MessageType::heartbeat) == 1u);
+  clock.advance(1ms);
+  relay.step();
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::heartbeat) == 2; }));
+  // A 10 s stall (a suspended process): one heartbeat, not ten to catch up.
+  clock.advance(10s);
+  for (int i = 0; i < 5; ++i) relay.step();
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::heartbeat) >= 3; }));
+  BOOST_TEST(parent.count(MessageType::heartbeat) == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_child_silent_for_three_heartbeats_is_lost_and_its_sibling_takes_its_users) {
+  zmq::context_t context;
+  FakeParent parent(context, "inproc://parent-loss");
+  ManualClock clock;
+  RelayNode relay(context, options("loss"), clock);
+  relay.start();
+  FakeChild a(context, "inproc://relay-loss", "a");
+  FakeChild b(context, "inproc://relay-loss", "b");
+  a.hello();
+  a.heartbeat();
+  b.hello();
+  b.heartbeat();
+  parent.publish(running_plan("relay-loss", 10, 1));
+  // The split needs both children known and the parent's plan: 5 and 5.
+  BOOST_TEST_REQUIRE(step_until(
+      [&] {
+        const auto p = a.latest_plan();
+        return p && users_of(*p, "a") == 5 && users_of(*p, "b") == 5;
+      },
+      [&] {
+        clock.advance(100ms);  // lets the throttle publish each change
+        relay.step();
+      },
+      50));
+  // 'a' keeps beating, 'b' falls silent. The registry counts from their last message.
+  for (int s = 0; s < 4; ++s) {
+    clock.advance(1s);
+    a.heartbeat();
+    BOOST_TEST_REQUIRE(step_until([&] { return true; }, [&] { relay.step(); }, 1));
+  }
+  BOOST_TEST_REQUIRE(step_until([&] {
+    const auto p = a.latest_plan();
+    return p && users_of(*p, "a") == 10 && !p->budget_of("b");
+  }, [&] {
+    clock.advance(100ms);
+    relay.step();
+  }, 50));
+  // The parent is told, and so is the relay's next heartbeat.
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::log) >= 1; }, [&] { relay.step(); }));
+  BOOST_TEST(parent.of_type(MessageType::log)[0].as<grid::wire::LogRecord>().text.find("child b lost") !=
+             std::string::npos);
+  clock.advance(1s);
+  BOOST_TEST_REQUIRE(step_until(
+      [&] {
+        for (const auto& m : parent.of_type(MessageType::heartbeat)) {
+          if (m.as<grid::wire::Heartbeat>().lost_agents == std::vector<std::string>{"b"}) return true;
+        }
+        return false;
+      },
+      [&] { relay.step(); }));
+}
+
+BOOST_AUTO_TEST_CASE(snapshots_go_out_on_a_change_at_most_ten_a_second_and_every_second_without_one) {
+  zmq::context_t context;
+  FakeParent parent(context, "inproc://parent-throttle");
+  ManualClock clock;
+  RelayNode relay(context, options("throttle"), clock);
+  relay.start();
+  FakeChild child(context, "inproc://relay-throttle", "c");
+  // Wait (by the relay's own once-a-second snapshot) until the child hears the relay.
+  BOOST_TEST_REQUIRE(step_until([&] { return !child.plans().empty(); }, [&] {
+    clock.advance(1s);
+    relay.step();
+  }, 50));
+  const size_t base = child.plans().size();
+  // A change (the child joins): not before 100 ms after the last snapshot...
+  child.hello();
+  BOOST_TEST_REQUIRE(step_until([&] { return true; }, [&] { relay.step(); }, 5));
+  BOOST_TEST(child.plans().size() == base);
+  clock.advance(99ms);
+  relay.step();
+  BOOST_TEST(child.plans().size() == base);
+  // ...then at once.
+  clock.advance(1ms);
+  relay.step();
+  BOOST_TEST_REQUIRE(step_until([&] { return child.plans().size() == base + 1; }));
+  // Without a change: nothing until a second has passed since the last one.
+  clock.advance(900ms);
+  relay.step();
+  BOOST_TEST(child.plans().size() == base + 1);
+  clock.advance(100ms);
+  relay.step();
+  BOOST_TEST_REQUIRE(step_until([&] { return child.plans().size() == base + 2; }));
+  // Epochs only grow.
+  const auto& plans = child.plans();
+  BOOST_TEST(plans[base + 1].epoch > plans[base].epoch);
+}
+
+BOOST_AUTO_TEST_CASE(a_relay_leaving_says_bye) {
+  zmq::context_t context;
+  FakeParent parent(context, "inproc://parent-bye");
+  ManualClock clock;
+  RelayNode relay(context, options("bye"), clock);
+  relay.start();
+  relay.stop();
+  BOOST_TEST(!relay.step());  // a stop ends the loop at the next step
+  relay.finish();
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::bye) == 1; }));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,154 @@
+#pragma once
+
+// Hand-made peers for node tests: a parent (PUB + PULL bound on inproc) that a relay or
+// agent under test connects to, and a child (SUB + PUSH connected) under a broker or
+// relay under test. They speak the real protocol over real ZeroMQ sockets in the test's
+// context; waits are bounded polls on a condition, never sleeps.
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "protocol/common/endpoints.hpp"
+#include "protocol/common/zmq_io.hpp"
+#include "protocol/wire/codec.hpp"
+#include "protocol/wire/messages.hpp"
+#include "protocol/wire/plan.hpp"
+
+namespace grid::test {
+
+/// One upstream message as a parent received it.
+struct Upstream {
+  std::string sender;
+  wire::MessageType type{};
+  std::string frame;
+  template <class M>
+  M as() const {
+    auto env = wire::decode_envelope(frame);
+    if (!env) throw std::runtime_error(env.error());
+    auto m = wire::decode_body<M>(env.value());
+    if (!m) throw std::runtime_error(m.error());
+    return std::move(m.value());
+  }
+};
+
+/// Checks `done()` after each `step()` until it holds, pausing 5 ms between attempts;
+/// bounded by `attempts`. Real time only bounds the wait: the condition decides.
+inline bool step_until(const std::function<bool()>& done, const std::function<void()>& step = [] {},
+                       int attempts = 300) {
+  for (int i = 0; i < attempts; ++i) {
+    step();
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
+
+/// The parent side: what a relay or an agent under test connects to.
+class FakeParent {
+public:
+  FakeParent(zmq::context_t& context, const std::string& address)
+      : plans_(context, zmq::socket_type::pub), reports_(context, zmq::socket_type::pull) {
+    const auto endpoints = common::parent_endpoints(address);
+    if (!endpoints) throw std::runtime_error(endpoints.error());
+    common::configure_socket(plans_);
+    common::configure_socket(reports_);
+    plans_.bind(endpoints.value().plans);
+    reports_.bind(endpoints.value().reports);
+  }
+
+  void publish(const wire::Plan& plan) { common::send_downstream(plans_, common::kPlanTopic, wire::encode(plan, "parent")); }
+  void publish_raw(std::string_view topic, std::string_view body) { common::send_downstream(plans_, topic, body); }
+
+  /// Every upstream message received so far (non-blocking read of what is waiting).
+  const std::vector<Upstream>& received() {
+    while (auto msg = common::receive_upstream(reports_)) {
+      auto env = wire::decode_envelope(msg->body);
+      if (!env) continue;
+      received_.push_back({env.value().node_id, env.value().type, msg->body});
+    }
+    return received_;
+  }
+  size_t count(wire::MessageType type) {
+    size_t n = 0;
+    for (const auto& m : received()) n += m.type == type;
+    return n;
+  }
+  std::vector<Upstream> of_type(wire::MessageType type) {
+    std::vector<Upstream> out;
+    for (const auto& m : received()) {
+      if (m.type == type) out.push_back(m);
+    }
+    return out;
+  }
+
+private:
+  zmq::socket_t plans_;
+  zmq::socket_t reports_;
+  std::vector<Upstream> received_;
+};
+
+/// A child under a broker or relay under test: subscribes to its plans, pushes messages.
+class FakeChild {
+public:
+  FakeChild(zmq::context_t& context, const std::string& parent, std::string id)
+      : id_(std::move(id)), plans_(context, zmq::socket_type::sub), reports_(context, zmq::socket_type::push) {
+    const auto endpoints = common::parent_endpoints(parent);
+    if (!endpoints) throw std::runtime_error(endpoints.error());
+    common::configure_socket(plans_);
+    common::configure_socket(reports_);
+    plans_.set(zmq::sockopt::subscribe, common::kPlanTopic);
+    plans_.connect(endpoints.value().plans);
+    reports_.connect(endpoints.value().reports);
+  }
+
+  template <class M>
+  void send(const M& message) {
+    common::send_upstream(reports_, wire::encode(message, id_));
+  }
+  void hello(wire::NodeKind kind = wire::NodeKind::agent, const std::string& region = "default", uint32_t cores = 1) {
+    wire::Hello h;
+    h.kind = kind;
+    h.region = region;
+    h.cores = cores;
+    send(h);
+  }
+  void heartbeat(wire::NodeKind kind = wire::NodeKind::agent, double capacity = 1, uint32_t agents = 1) {
+    wire::Heartbeat hb;
+    hb.kind = kind;
+    hb.capacity = capacity;
+    hb.agents = agents;
+    hb.region = "default";
+    send(hb);
+  }
+
+  /// Plans received so far, oldest first.
+  const std::vector<wire::Plan>& plans() {
+    while (auto msg = common::receive_downstream(plans_)) {
+      auto env = wire::decode_envelope(msg->body);
+      if (!env || env.value().type != wire::MessageType::plan) continue;
+      if (auto p = wire::decode_body<wire::Plan>(env.value())) plans_received_.push_back(std::move(p.value()));
+    }
+    return plans_received_;
+  }
+  std::optional<wire::Plan> latest_plan() {
+    const auto& p = plans();
+    if (p.empty()) return std::nullopt;
+    return p.back();
+  }
+  const std::string& id() const { return id_; }
+
+private:
+  std::string id_;
+  zmq::socket_t plans_;
+  zmq::socket_t reports_;
+  std::vector<wire::Plan> plans_received_;
+};
+
+}  // namespace grid::test
