@@ -1,0 +1,44 @@
+// Logging: levels from the command line, and the one rate limit for repeated events.
+
+#include <boost/test/unit_test.hpp>
+
+#include "protocol/common/log.hpp"
+#include "protocol/common/log_rate_limit.hpp"
+
+using namespace std::chrono_literals;
+using grid::common::LogLevel;
+using grid::common::LogRateLimit;
+using grid::common::SteadyTime;
+
+BOOST_AUTO_TEST_SUITE(logging)
+
+BOOST_AUTO_TEST_CASE(log_levels_parse_by_name_and_a_bad_one_is_named_with_the_choices) {
+  BOOST_TEST((grid::common::parse_log_level("debug").value() == LogLevel::debug));
+  BOOST_TEST((grid::common::parse_log_level("warn").value() == LogLevel::warning));
+  BOOST_TEST((grid::common::parse_log_level("off").value() == LogLevel::off));
+  const auto bad = grid::common::parse_log_level("loud");
+  BOOST_TEST_REQUIRE(!bad.ok());
+  BOOST_TEST(bad.error() == "'loud' is not a log level (expected debug, info, warning, error or off)");
+}
+
+BOOST_AUTO_TEST_CASE(a_logger_names_its_node_and_follows_the_process_level) {
+  const auto log = grid::common::make_logger("node-under-test");
+  BOOST_TEST(log->name() == "node-under-test");
+  grid::common::set_log_level(LogLevel::error);
+  BOOST_TEST(!log->should_log(spdlog::level::warn));
+  BOOST_TEST(grid::common::make_logger("made-after")->should_log(spdlog::level::err));
+  BOOST_TEST(!grid::common::make_logger("made-after-2")->should_log(spdlog::level::info));
+  grid::common::set_log_level(LogLevel::info);
+  BOOST_TEST(log->should_log(spdlog::level::info));
+}
+
+BOOST_AUTO_TEST_CASE(a_repeated_event_makes_one_line_a_second_that_counts_the_others) {
+  LogRateLimit limit(1s);
+  const SteadyTime t0{5s};
+  BOOST_TEST(limit.admit(t0).value() == 1u);
+  for (int i = 1; i <= 99; ++i) BOOST_TEST(!limit.admit(t0 + i * 10ms).has_value());
+  BOOST_TEST(limit.admit(t0 + 1s).value() == 100u);  // this one and the 99 suppressed
+  BOOST_TEST(!limit.admit(t0 + 1500ms).has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,113 @@
+// ParentLink: the child side of a hop. Nothing it is given to send vanishes without a
+// trace, and malformed frames from the parent are counted like the parent counts its own.
+
+#include <boost/test/unit_test.hpp>
+
+#include "protocol/common/parent_link.hpp"
+#include "support/fake_peers.hpp"
+#include "support/manual_clock.hpp"
+
+using namespace std::chrono_literals;
+using grid::common::ParentLink;
+using grid::common::ParentLinkOptions;
+using grid::test::FakeParent;
+using grid::test::ManualClock;
+using grid::test::step_until;
+using grid::wire::MessageType;
+
+namespace {
+
+grid::wire::LogRecord record(int n) {
+  grid::wire::LogRecord r;
+  r.text = "message " + std::to_string(n);
+  return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(parent_link)
+
+BOOST_AUTO_TEST_CASE(messages_a_full_queue_refuses_are_kept_and_arrive_in_order_once_the_parent_is_there) {
+  zmq::context_t context;
+  ManualClock clock;
+  ParentLinkOptions small;
+  small.send_queue = 2;
+  // No parent yet: the connection is pending and ZeroMQ queues only a few messages.
+  ParentLink link(context, "inproc://late-parent", "child", clock, grid::common::make_logger("child"), small);
+  for (int i = 0; i < 50; ++i) link.send(record(i));
+  BOOST_TEST(link.retained_frames() > 0u);
+  BOOST_TEST(link.dropped_frames() == 0u);
+  FakeParent parent(context, "inproc://late-parent");
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::log) == 50; }, [&] { link.flush(); }));
+  const auto logs = parent.of_type(MessageType::log);
+  for (int i = 0; i < 50; ++i) BOOST_TEST(logs[i].as<grid::wire::LogRecord>().text == "message " + std::to_string(i));
+  BOOST_TEST(link.retained_frames() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(past_the_retry_limit_messages_are_given_up_counted_and_reported_in_the_next_heartbeat) {
+  zmq::context_t context;
+  ManualClock clock;
+  ParentLinkOptions tiny;
+  tiny.send_queue = 1;
+  tiny.retained_bytes = 200;
+  ParentLink link(context, "inproc://slow-parent", "child", clock, grid::common::make_logger("child"), tiny);
+  for (int i = 0; i < 100; ++i) link.send(record(i));
+  const uint64_t dropped = link.dropped_frames();
+  BOOST_TEST(dropped > 0u);
+  FakeParent parent(context, "inproc://slow-parent");
+  BOOST_TEST_REQUIRE(step_until([&] { return link.flush(); }));
+  link.send_heartbeat(grid::wire::Heartbeat{});
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::heartbeat) == 1; }));
+  const auto hb = parent.of_type(MessageType::heartbeat)[0].as<grid::wire::Heartbeat>();
+  BOOST_TEST(hb.dropped_frames == dropped);
+  BOOST_TEST(parent.count(MessageType::log) + dropped == 100u);  // every message arrived or is counted
+}
+
+BOOST_AUTO_TEST_CASE(leaving_without_a_parent_gives_up_what_is_kept_and_counts_it) {
+  zmq::context_t context;
+  ManualClock clock;
+  ParentLinkOptions small;
+  small.send_queue = 1;
+  ParentLink link(context, "inproc://gone-parent", "child", clock, grid::common::make_logger("child"), small);
+  for (int i = 0; i < 10; ++i) link.send(record(i));
+  const size_t kept = link.retained_frames();
+  BOOST_TEST(kept > 0u);
+  link.leave("stopped", 100ms);
+  BOOST_TEST(link.retained_frames() == 0u);
+  BOOST_TEST(link.dropped_frames() == kept + 1);  // the bye too: it queued behind them
+}
+
+BOOST_AUTO_TEST_CASE(malformed_frames_from_the_parent_are_counted_and_the_valid_plan_after_them_is_taken) {
+  zmq::context_t context;
+  ManualClock clock;
+  FakeParent parent(context, "inproc://noisy-parent");
+  ParentLink link(context, "inproc://noisy-parent", "child", clock, grid::common::make_logger("child"));
+  grid::wire::Plan plan;
+  plan.epoch = 5;
+  // The subscription must reach the publisher before anything published counts.
+  BOOST_TEST_REQUIRE(step_until([&] { return link.receive(0).has_value(); }, [&] { parent.publish(plan); }));
+  parent.publish_raw(grid::common::kPlanTopic, "not msgpack");
+  parent.publish_raw(grid::common::kPlanTopic, grid::wire::encode(grid::wire::Bye{}, "parent"));  // wrong direction
+  plan.epoch = 6;
+  parent.publish(plan);
+  std::optional<grid::wire::Plan> got;
+  BOOST_TEST_REQUIRE(step_until([&] { return got.has_value(); }, [&] { got = link.receive(5); }));
+  BOOST_TEST(got->epoch == 6u);
+  BOOST_TEST(link.rejected_frames() == 2u);
+  link.send_heartbeat(grid::wire::Heartbeat{});
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::heartbeat) == 1; }));
+  BOOST_TEST(parent.of_type(MessageType::heartbeat)[0].as<grid::wire::Heartbeat>().rejected_frames == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_heartbeat_carries_the_send_time_of_the_links_clock) {
+  zmq::context_t context;
+  ManualClock clock;
+  FakeParent parent(context, "inproc://clock-parent");
+  ParentLink link(context, "inproc://clock-parent", "child", clock, grid::common::make_logger("child"));
+  link.send_heartbeat(grid::wire::Heartbeat{});
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::heartbeat) == 1; }));
+  BOOST_TEST(parent.of_type(MessageType::heartbeat)[0].as<grid::wire::Heartbeat>().sent_unix_us ==
+             grid::common::to_unix_us(clock.wall_now()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
