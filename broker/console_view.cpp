@@ -1,8 +1,9 @@
 #include "broker/console_view.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
+
+#include <fmt/format.h>
 
 #include "protocol/common/units.hpp"
 
@@ -10,13 +11,7 @@ namespace grid::broker {
 namespace {
 
 std::string fmt_ms(uint64_t us) {
-  char buf[32];
-  if (us >= 1'000'000) {
-    std::snprintf(buf, sizeof buf, "%.2fs", us / 1e6);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.2fms", us / 1e3);
-  }
-  return buf;
+  return us >= 1'000'000 ? fmt::format("{:.2f}s", us / 1e6) : fmt::format("{:.2f}ms", us / 1e3);
 }
 
 std::string failure_breakdown(const wire::RequestStats& s) {
@@ -42,15 +37,12 @@ std::string progress_line(const RunInfo& info, const wire::StatsWindow& w, bool 
     const int filled = std::clamp(static_cast<int>(done * kWidth + 0.5), 0, kWidth);
     bar = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] ";
   }
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "%s%s/%s users=%u req/s=%.0f failures=%llu p50=%s p95=%s p99=%s",
-                bar.c_str(),
-                common::format_duration(std::chrono::milliseconds(static_cast<int64_t>(elapsed * 1000) / 1000 * 1000)).c_str(),
-                common::format_duration(std::chrono::milliseconds(info.duration_ms)).c_str(),
-                w.active_users, t.requests / interval_s, static_cast<unsigned long long>(t.failed()),
-                fmt_ms(t.latency_us.percentile(50)).c_str(), fmt_ms(t.latency_us.percentile(95)).c_str(),
-                fmt_ms(t.latency_us.percentile(99)).c_str());
-  return buf;
+  return fmt::format(
+      "{}{}/{} users={} req/s={:.0f} failures={} p50={} p95={} p99={}", bar,
+      common::format_duration(std::chrono::milliseconds(static_cast<int64_t>(elapsed * 1000) / 1000 * 1000)),
+      common::format_duration(std::chrono::milliseconds(info.duration_ms)), w.active_users, t.requests / interval_s,
+      t.failed(), fmt_ms(t.latency_us.percentile(50)), fmt_ms(t.latency_us.percentile(95)),
+      fmt_ms(t.latency_us.percentile(99)));
 }
 
 std::string grid_lines(const GridReport& grid, const wire::StatsWindow& w) {
@@ -61,40 +53,29 @@ std::string grid_lines(const GridReport& grid, const wire::StatsWindow& w) {
   }
   for (const auto& [name, r] : grid.regions) by_region.try_emplace(name);
   std::string out;
-  char buf[256];
   const double interval_s = w.interval_ms / 1000.0;
   for (const auto& [name, counts] : by_region) {
     const auto it = grid.regions.find(name);
-    std::snprintf(buf, sizeof buf, "  region %-12s users=%u req/s=%.0f failures=%llu\n", name.c_str(),
-                  it == grid.regions.end() ? 0u : it->second.users, counts.first / interval_s,
-                  static_cast<unsigned long long>(counts.second));
-    out += buf;
+    out += fmt::format("  region {:<12} users={} req/s={:.0f} failures={}\n", name,
+                       it == grid.regions.end() ? 0u : it->second.users, counts.first / interval_s, counts.second);
   }
-  std::snprintf(buf, sizeof buf, "  agents: %u live, %u lost; relays: %u\n", grid.live_agents, grid.lost_agents,
-                grid.relays);
-  return out + buf;
+  return out + fmt::format("  agents: {} live, {} lost; relays: {}\n", grid.live_agents, grid.lost_agents,
+                           grid.relays);
 }
 
 std::string final_report(const RunInfo& info, const RunAggregator& run, const GridReport* grid) {
-  std::string out;
-  char buf[512];
-  std::snprintf(buf, sizeof buf, "campaign %s: %s, %.1fs elapsed, %u users, %u engine threads\n\n",
-                info.campaign.c_str(), info.state.c_str(), info.elapsed_s, info.users, info.threads);
-  out += buf;
-  std::snprintf(buf, sizeof buf, "%-20s %10s %9s %10s %9s %9s %9s %9s %9s %9s %9s %9s\n", "name",
-                "requests", "failures", "req/s", "min", "mean", "p50", "p90", "p95", "p99", "p99.9", "max");
-  out += buf;
+  std::string out = fmt::format("campaign {}: {}, {:.1f}s elapsed, {} users, {} engine threads\n\n", info.campaign,
+                                info.state, info.elapsed_s, info.users, info.threads);
+  out += fmt::format("{:<20} {:>10} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "name",
+                     "requests", "failures", "req/s", "min", "mean", "p50", "p90", "p95", "p99", "p99.9", "max");
+  // A name longer than its column widens its row: never cut.
   auto row = [&](const std::string& name, const wire::RequestStats& s) {
     const auto& h = s.latency_us;
-    std::snprintf(buf, sizeof buf, "%-20s %10llu %9llu %10.1f %9s %9s %9s %9s %9s %9s %9s %9s\n",
-                  name.substr(0, 20).c_str(), static_cast<unsigned long long>(s.requests),
-                  static_cast<unsigned long long>(s.failed()),
-                  info.elapsed_s > 0 ? s.requests / info.elapsed_s : 0.0, fmt_ms(h.min()).c_str(),
-                  fmt_ms(static_cast<uint64_t>(h.mean())).c_str(), fmt_ms(h.percentile(50)).c_str(),
-                  fmt_ms(h.percentile(90)).c_str(), fmt_ms(h.percentile(95)).c_str(),
-                  fmt_ms(h.percentile(99)).c_str(), fmt_ms(h.percentile(99.9)).c_str(),
-                  fmt_ms(h.max()).c_str());
-    out += buf;
+    out += fmt::format("{:<20} {:>10} {:>9} {:>10.1f} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", name,
+                       s.requests, s.failed(), info.elapsed_s > 0 ? s.requests / info.elapsed_s : 0.0,
+                       fmt_ms(h.min()), fmt_ms(static_cast<uint64_t>(h.mean())), fmt_ms(h.percentile(50)),
+                       fmt_ms(h.percentile(90)), fmt_ms(h.percentile(95)), fmt_ms(h.percentile(99)),
+                       fmt_ms(h.percentile(99.9)), fmt_ms(h.max()));
   };
   for (const auto& [name, stats] : run.by_name()) row(name, stats);
   row("TOTAL", run.total());
@@ -106,20 +87,18 @@ std::string final_report(const RunInfo& info, const RunAggregator& run, const Gr
   if (!grid) return out;
   out += "\nregions:\n";
   for (const auto& [name, r] : grid->regions) {
-    std::snprintf(buf, sizeof buf, "  %-20s users=%u requests=%llu failures=%llu\n", name.c_str(), r.users,
-                  static_cast<unsigned long long>(r.requests), static_cast<unsigned long long>(r.failures));
-    out += buf;
+    out += fmt::format("  {:<20} users={} requests={} failures={}\n", name, r.users, r.requests, r.failures);
   }
   out += "agents:\n";
   for (const auto& a : grid->agents) {
-    std::snprintf(buf, sizeof buf, "  %-28s %-10s users=%u requests=%llu clock_offset=%.1fms %s\n", a.id.c_str(),
-                  a.region.c_str(), a.users, static_cast<unsigned long long>(a.requests), a.clock_offset_us / 1000.0,
-                  a.lost ? "LOST" : a.final ? "finished" : "running");
-    out += buf;
+    out += fmt::format("  {:<28} {:<10} users={} requests={} clock_offset={:.1f}ms {}\n", a.id, a.region, a.users,
+                       a.requests, a.clock_offset_us / 1000.0, a.lost ? "LOST" : a.final ? "finished" : "running");
   }
-  std::snprintf(buf, sizeof buf, "first-request spread across agents: %.1f ms; rejected frames: %llu\n",
-                grid->first_request_spread_ms, static_cast<unsigned long long>(grid->rejected_frames));
-  out += buf;
+  out += fmt::format("first-request spread across agents: {:.1f} ms; rejected frames: {}\n",
+                     grid->first_request_spread_ms, grid->rejected_frames);
+  if (grid->dropped_frames > 0 || grid->retained_frames > 0) {
+    out += fmt::format("frames given up: {}; kept for retry: {}\n", grid->dropped_frames, grid->retained_frames);
+  }
   for (const auto& l : grid->lost) out += "lost: " + l + "\n";
   for (const auto& w : grid->warnings) out += "warning: " + w + "\n";
   return out;

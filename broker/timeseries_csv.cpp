@@ -1,7 +1,8 @@
 #include "broker/timeseries_csv.hpp"
 
 #include <algorithm>
-#include <cstdio>
+
+#include <fmt/format.h>
 
 namespace grid::broker {
 
@@ -23,20 +24,13 @@ std::string timeseries_row(const wire::StatsWindow& w, uint64_t started_unix_ms,
   const uint64_t covered_ms = window_coverage_ms(w, started_unix_ms, ended_unix_ms);
   const double interval_s = (covered_ms ? covered_ms : w.interval_ms) / 1000.0;
   const double elapsed = w.end_ms() > started_unix_ms ? (w.end_ms() - started_unix_ms) / 1000.0 : 0.0;
-  char buf[512];
-  std::snprintf(buf, sizeof buf, "%llu,%.3f,%u,%llu,%.1f,%llu",
-                static_cast<unsigned long long>(w.start_ms()), elapsed, w.active_users,
-                static_cast<unsigned long long>(t.requests), t.requests / interval_s,
-                static_cast<unsigned long long>(t.failed()));
-  std::string row = buf;
-  for (uint64_t n : t.failures.by_kind) row += "," + std::to_string(n);
+  std::string row = fmt::format("{},{:.3f},{},{},{:.1f},{}", w.start_ms(), elapsed, w.active_users, t.requests,
+                                t.requests / interval_s, t.failed());
+  for (uint64_t n : t.failures.by_kind) row += fmt::format(",{}", n);
   const auto& h = t.latency_us;
-  std::snprintf(buf, sizeof buf, ",%llu,%llu,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f",
-                static_cast<unsigned long long>(t.bytes_sent),
-                static_cast<unsigned long long>(t.bytes_received), h.mean() / 1000.0,
-                h.percentile(50) / 1000.0, h.percentile(90) / 1000.0, h.percentile(95) / 1000.0,
-                h.percentile(99) / 1000.0, h.max() / 1000.0);
-  return row + buf;
+  return row + fmt::format(",{},{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f}", t.bytes_sent, t.bytes_received,
+                           h.mean() / 1000.0, h.percentile(50) / 1000.0, h.percentile(90) / 1000.0,
+                           h.percentile(95) / 1000.0, h.percentile(99) / 1000.0, h.max() / 1000.0);
 }
 
 }  // namespace grid::broker

@@ -5,6 +5,7 @@
 
 #include "agent/agent_node.hpp"
 #include "agent/load_plan.hpp"
+#include "protocol/common/version.hpp"
 #include "support/fake_peers.hpp"
 #include "support/manual_clock.hpp"
 
@@ -62,6 +63,7 @@ BOOST_AUTO_TEST_CASE(an_agent_says_hello_with_its_capacity_then_a_first_heartbea
   BOOST_TEST((hello.kind == grid::wire::NodeKind::agent));
   BOOST_TEST(hello.cores == 1u);
   BOOST_TEST(hello.max_users == 40u);
+  BOOST_TEST(hello.software_version == std::string(grid::common::software_version()));
   const auto hb = parent.received()[1].as<grid::wire::Heartbeat>();
   BOOST_TEST(hb.capacity == 1.0);
   BOOST_TEST(hb.agents == 1u);

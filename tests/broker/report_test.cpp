@@ -136,3 +136,35 @@ BOOST_AUTO_TEST_CASE(progress_line_shows_users_rate_failures_and_percentiles) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(long_request_agent_and_region_names_are_never_cut_in_the_report) {
+  const std::string long_name(150, 'n');
+  auto w = sample_window(100);
+  w.requests[long_name] = w.requests["home"];
+  broker::RunAggregator run;
+  run.add(w);
+  broker::GridReport grid;
+  grid.regions[std::string(90, 'r')].users = 3;
+  broker::AgentFigures agent;
+  agent.id = std::string(300, 'a');
+  agent.region = std::string(90, 'r');
+  grid.agents.push_back(agent);
+  const std::string report = broker::final_report(sample_info(), run, &grid);
+  BOOST_TEST(report.find(long_name + " ") != std::string::npos);
+  BOOST_TEST(report.find(agent.id + " " + agent.region) != std::string::npos);
+  BOOST_TEST(report.find("  " + std::string(90, 'r') + " users=3") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(summary_json_reports_the_version_and_frames_given_up_or_kept) {
+  broker::GridReport grid;
+  grid.dropped_frames = 4;
+  grid.retained_frames = 2;
+  auto info = sample_info();
+  info.version = "9.8.7";
+  const auto doc = broker::summary_json(info, sample_run(), &grid);
+  BOOST_TEST(doc["loadgrid_version"] == "9.8.7");
+  BOOST_TEST(doc["health"]["dropped_frames"] == 4);
+  BOOST_TEST(doc["health"]["retained_frames"] == 2);
+  BOOST_TEST(broker::final_report(info, sample_run(), &grid).find("frames given up: 4; kept for retry: 2") !=
+             std::string::npos);
+}
