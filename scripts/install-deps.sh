@@ -6,6 +6,7 @@ packages=(
   build-essential cmake pkg-config
   libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libcurl4-openssl-dev
   libboost-program-options-dev libboost-test-dev nlohmann-json3-dev
+  libspdlog-dev libfmt-dev clang-format
   python3
 )
 if [ "${1:-}" = "--bench" ]; then packages+=(nginx-light wrk); fi

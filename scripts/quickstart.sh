@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-bash scripts/build.sh
+bash scripts/build.sh loadgrid   # the demo needs the binary alone; tests build with scripts/test.sh
 port=${LOADGRID_DEMO_PORT:-18080}
 ./build/cli/loadgrid target --listen "127.0.0.1:${port}" > /tmp/loadgrid-target.$$.log 2>&1 &
 target_pid=$!
