@@ -11,7 +11,4 @@ std::string host_name();
 /// kind in one process). Ids only need to be unique among a parent's children.
 std::string default_node_id(const std::string& kind, unsigned n = 0);
 
-/// The loadgrid version string reported in hellos.
-inline constexpr const char* kSoftwareVersion = "0.2.0";
-
 }  // namespace grid::common
