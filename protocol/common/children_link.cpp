@@ -17,7 +17,7 @@ ChildrenLink::ChildrenLink(zmq::context_t& context, const std::string& listen, s
       registry_(heartbeat),
       broker_now_us_(std::move(broker_now_us)),
       log_name_(std::move(log_name)) {
-  const auto endpoints = parent_endpoints(listen);
+  const auto endpoints = listen_endpoints(listen);
   if (!endpoints) throw std::invalid_argument("--listen: " + endpoints.error());
   configure_socket(plans_);
   configure_socket(reports_);
@@ -28,6 +28,9 @@ ChildrenLink::ChildrenLink(zmq::context_t& context, const std::string& listen, s
     throw std::runtime_error("cannot listen on " + listen + " (" + endpoints.value().plans + ", " +
                              endpoints.value().reports + "): " + e.what());
   }
+  bound_address_ = bound_parent_address(plans_.get(zmq::sockopt::last_endpoint),
+                                        reports_.get(zmq::sockopt::last_endpoint));
+  if (bound_address_.empty()) bound_address_ = listen;  // inproc: the name is the address
 }
 
 void ChildrenLink::reject(const std::string& why) {

@@ -31,10 +31,16 @@ public:
     virtual void on_child_lost(const ChildInfo& child) = 0;
   };
 
-  /// Binds `listen` (see parent_endpoints). `broker_now_us` gives broker time, for echoes.
-  /// Throws std::runtime_error naming the address when it cannot bind.
+  /// Binds `listen` (see listen_endpoints: `tcp://HOST:0` binds ephemeral ports).
+  /// `broker_now_us` gives broker time, for echoes. Throws std::invalid_argument for a
+  /// malformed address and std::runtime_error naming the address when it cannot bind.
   ChildrenLink(zmq::context_t& context, const std::string& listen, std::chrono::milliseconds heartbeat,
                std::function<int64_t()> broker_now_us, std::string log_name);
+
+  /// Where children reach this hop, with the ports actually bound (read back from the
+  /// sockets, so `tcp://HOST:0` shows its ephemeral ports): `tcp://HOST:PLANS,REPORTS`,
+  /// or the listen address as given for inproc. Pass it to children as `--parent`.
+  const std::string& bound_address() const { return bound_address_; }
 
   /// The PULL socket, for the owner's poll set.
   zmq::socket_t& reports() { return reports_; }
@@ -59,6 +65,7 @@ private:
   ChildRegistry registry_;
   std::function<int64_t()> broker_now_us_;
   std::string log_name_;
+  std::string bound_address_;
   uint64_t rejected_ = 0;
   uint64_t rejected_logged_ = 0;
   int64_t last_reject_log_ns_ = 0;
