@@ -213,7 +213,7 @@ int BrokerNode::run() {
   int64_t next_tick = common::steady_now_ns();
   int64_t last_publish = 0;
   if (!options_.quiet) {
-    std::fprintf(stderr, "loadgrid broker: listening on %s, waiting for %u agent(s)\n", options_.listen.c_str(),
+    std::fprintf(stderr, "loadgrid broker: listening on %s, waiting for %u agent(s)\n", children_.bound_address().c_str(),
                  std::max(1u, options_.expect_agents));
   }
   for (;;) {

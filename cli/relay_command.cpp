@@ -18,9 +18,12 @@ int relay_main(int argc, char** argv) {
   relay::RelayOptions o;
   po::options_description opts("usage: loadgrid relay --parent tcp://HOST:PORT [--listen tcp://HOST:PORT] [options]\n\noptions");
   opts.add_options()
-      ("parent", po::value(&o.parent)->required(), "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports)")
+      ("parent", po::value(&o.parent)->required(),
+       "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports), or tcp://HOST:PLANS,REPORTS "
+       "(as a parent's listening line prints it)")
       ("listen", po::value(&o.listen)->default_value("tcp://127.0.0.1:5567"),
-       "where children connect: binds PORT (plans, PUB) and PORT+1 (reports, PULL)")
+       "where children connect: binds PORT (plans, PUB) and PORT+1 (reports, PULL), or PLANS,REPORTS; "
+       "tcp://HOST:0 binds two ephemeral ports (the listening line on stderr names them)")
       ("id", po::value(&o.id), "node id, unique among the parent's children (default relay-HOST-PID)")
       ("region", po::value(&o.region)->default_value("default"), "region name, for the campaign's [regions] weights");
   po::variables_map vm;
@@ -29,7 +32,7 @@ int relay_main(int argc, char** argv) {
     zmq::context_t context(1);
     relay::RelayNode node(context, o);
     install_stop_handler([](void* n) { static_cast<relay::RelayNode*>(n)->stop(); }, &node);
-    std::cerr << "loadgrid relay " << node.id() << ": parent " << o.parent << ", listening on " << o.listen << "\n";
+    std::cerr << "loadgrid relay " << node.id() << ": parent " << o.parent << "\n";  // run() says where it listens
     node.run();
     return kExitOk;
   });

@@ -119,6 +119,9 @@ void RelayNode::send_heartbeat() {
 }
 
 void RelayNode::run() {
+  if (children_.bound_address().rfind("tcp://", 0) == 0) {  // the bound ports, for `--listen tcp://HOST:0`
+    std::fprintf(stderr, "loadgrid relay %s: listening on %s\n", options_.id.c_str(), children_.bound_address().c_str());
+  }
   wire::Hello hello;
   hello.kind = static_cast<uint8_t>(wire::NodeKind::relay);
   hello.region = options_.region;
