@@ -246,10 +246,12 @@ BOOST_AUTO_TEST_SUITE(engine_pool_routing)
 
 BOOST_AUTO_TEST_CASE(proxy_environment_variables_never_redirect_the_load) {
   Target t;
-  // A proxy that would refuse every connection: were it used, every request would fail.
-  setenv("http_proxy", "http://127.0.0.1:1", 1);
-  setenv("HTTP_PROXY", "http://127.0.0.1:1", 1);
-  setenv("all_proxy", "http://127.0.0.1:1", 1);
+  // A proxy that refuses every connection: were it used, every request would fail.
+  const test::RefusedPort proxy;
+  const std::string proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
+  setenv("http_proxy", proxy_url.c_str(), 1);
+  setenv("HTTP_PROXY", proxy_url.c_str(), 1);
+  setenv("all_proxy", proxy_url.c_str(), 1);
   const auto r = run_pool(plan_for({request("home", t.url("/"))}, 2, 300ms), 1);
   unsetenv("http_proxy");
   unsetenv("HTTP_PROXY");
