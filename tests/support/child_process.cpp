@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,12 +24,14 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
+// A new empty file /tmp/loadgrid-test-XXXXXX.<what>, unique among parallel tests; the
+// destructor removes it (no other file is left behind).
 std::string temp_name(const char* what) {
-  char name[] = "/tmp/loadgrid-test-XXXXXX";
-  const int fd = mkstemp(name);
-  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  std::string name = std::string("/tmp/loadgrid-test-XXXXXX.") + what;
+  const int fd = mkstemps(name.data(), static_cast<int>(std::strlen(what)) + 1);
+  if (fd < 0) throw std::runtime_error("mkstemps failed");
   close(fd);
-  return std::string(name) + "." + what;
+  return name;
 }
 
 }  // namespace
