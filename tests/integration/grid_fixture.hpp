@@ -132,8 +132,8 @@ inline std::unique_ptr<ChildProcess> start_agent(const std::string& parent, cons
 
 /// The summary's entry of agent `id` (throws when absent).
 inline nlohmann::json agent_named(const nlohmann::json& summary, const std::string& id) {
-  for (const auto& a : summary["agents"]) {
-    if (a["id"] == id) return a;
+  for (const auto& a : summary.at("agents")) {
+    if (a.at("id") == id) return a;
   }
   throw std::runtime_error("no agent " + id + " in summary");
 }

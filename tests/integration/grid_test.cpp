@@ -43,15 +43,17 @@ int stop_broker(ChildProcess& broker) {
   return broker_exit(broker);
 }
 
-// Waits (bounded) until the broker's summary.json in `dir` satisfies `condition` (which
-// may throw while what it looks for is not there yet); returns that summary.
+// Waits (bounded) until the broker's summary.json in `dir` satisfies `condition`; returns
+// that summary. The condition gets a mutable document, so that looking up what is not
+// there yet gives null (and a type error, taken as "not yet") rather than undefined
+// behaviour.
 nlohmann::json wait_for_summary(const std::string& dir, const ChildProcess& broker, const std::string& what,
-                                const std::function<bool(const nlohmann::json&)>& condition) {
+                                const std::function<bool(nlohmann::json&)>& condition) {
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   std::string last = "(no summary.json yet)";
   while (std::chrono::steady_clock::now() < deadline) {
     try {
-      const auto summary = read_json(dir + "/summary.json");
+      auto summary = read_json(dir + "/summary.json");
       if (condition(summary)) return summary;
       last = summary.dump();
     } catch (const std::exception&) {
@@ -218,12 +220,12 @@ BOOST_AUTO_TEST_CASE(agent_started_after_the_campaign_began_joins_it) {
   const auto campaign = campaign_file(dir.path(), target, "60s", 10);
   auto broker = start_broker(campaign, dir.path(), 1);
   auto first = start_agent(broker.address, "first", 1);
-  wait_for_summary(dir.path(), *broker, "requests counted", [](const nlohmann::json& s) {
+  wait_for_summary(dir.path(), *broker, "requests counted", [](nlohmann::json& s) {
     return s["total"]["requests"].get<uint64_t>() > 0;
   });
   auto late = start_agent(broker.address, "late", 1);
   wait_for_summary(dir.path(), *broker, "the late agent running its half of the users with requests counted",
-                   [](const nlohmann::json& s) {
+                   [](nlohmann::json& s) {
                      return requests_of(s, "late") > 0 && agent_named(s, "late")["users"] == 5;
                    });
   BOOST_REQUIRE_EQUAL(stop_broker(*broker), 0);
@@ -247,11 +249,11 @@ BOOST_AUTO_TEST_CASE(killed_agent_is_declared_lost_after_the_kill_and_its_users_
   auto survivor = start_agent(broker.address, "survivor", 1);
   auto victim = start_agent(broker.address, "victim", 1);
   wait_for_summary(dir.path(), *broker, "requests of the victim counted",
-                   [](const nlohmann::json& s) { return requests_of(s, "victim") > 0; });
+                   [](nlohmann::json& s) { return requests_of(s, "victim") > 0; });
   const uint64_t killed_at_ms = unix_now_ms();
   victim->signal(SIGKILL);
   wait_for_summary(dir.path(), *broker, "the victim lost and the survivor running all 20 users",
-                   [](const nlohmann::json& s) {
+                   [](nlohmann::json& s) {
                      return agent_named(s, "victim")["state"] == "lost" && agent_named(s, "survivor")["users"] == 20;
                    });
   const uint64_t stopped_at_ms = unix_now_ms();
@@ -283,10 +285,10 @@ BOOST_AUTO_TEST_CASE(agent_killed_under_a_relay_is_reported_lost_and_its_sibling
   auto survivor = start_agent(relay.address, "survivor", 1);
   auto victim = start_agent(relay.address, "victim", 1);
   wait_for_summary(dir.path(), *broker, "requests of the victim counted",
-                   [](const nlohmann::json& s) { return requests_of(s, "victim") > 0; });
+                   [](nlohmann::json& s) { return requests_of(s, "victim") > 0; });
   victim->signal(SIGKILL);
   wait_for_summary(dir.path(), *broker, "the victim lost and the survivor running all 12 users",
-                   [](const nlohmann::json& s) {
+                   [](nlohmann::json& s) {
                      return agent_named(s, "victim")["state"] == "lost" && agent_named(s, "survivor")["users"] == 12;
                    });
   BOOST_REQUIRE_EQUAL(stop_broker(*broker), 0);
@@ -313,7 +315,7 @@ BOOST_AUTO_TEST_CASE(malformed_frames_to_broker_and_relay_are_rejected_and_count
   // The relay's count reaches the broker in its heartbeats: wait for both, and for load.
   const uint64_t expected = 2 * (garbage.size() + 1);
   wait_for_summary(grid.dir.path(), *grid.broker, "every frame rejected and requests counted",
-                   [&](const nlohmann::json& s) {
+                   [&](nlohmann::json& s) {
                      return s["health"]["rejected_frames"].get<uint64_t>() >= expected &&
                             s["total"]["requests"].get<uint64_t>() > 0;
                    });
@@ -339,7 +341,7 @@ BOOST_AUTO_TEST_CASE(warnings_forwarded_through_a_relay_reach_the_broker_summary
     push.connect(grid.relay.reports_endpoint());
     push.send(zmq::buffer(grid::wire::encode(record, "hot-agent")), zmq::send_flags::none);
   }
-  const auto has_warning = [](const nlohmann::json& s) {
+  const auto has_warning = [](nlohmann::json& s) {
     for (const auto& w : s["warnings"]) {
       if (w.get<std::string>().find("hot-agent: agent CPU at 97%") != std::string::npos) return true;
     }
@@ -347,7 +349,7 @@ BOOST_AUTO_TEST_CASE(warnings_forwarded_through_a_relay_reach_the_broker_summary
   };
   wait_for_summary(grid.dir.path(), *grid.broker, "the forwarded warning", has_warning);
   BOOST_REQUIRE_EQUAL(stop_broker(*grid.broker), 0);
-  const auto summary = read_json(grid.dir.path() + "/summary.json");
+  auto summary = read_json(grid.dir.path() + "/summary.json");
   BOOST_TEST(has_warning(summary), summary["warnings"].dump());
   BOOST_TEST(grid.broker->err().find("hot-agent: agent CPU at 97%") != std::string::npos);
 }
@@ -391,7 +393,7 @@ BOOST_AUTO_TEST_CASE(node_options_come_from_an_ini_file_and_the_command_line_win
   std::ofstream(ini) << "parent = " << broker.address << "\nid = from-file\nthreads = 1\nregion = r\n";
   ChildProcess agent({kBinary, "agent", "--config", ini, "--id", "from-cli"});
   wait_for_summary(dir.path(), *broker, "requests of agent from-cli counted",
-                   [](const nlohmann::json& s) { return requests_of(s, "from-cli") > 0; });
+                   [](nlohmann::json& s) { return requests_of(s, "from-cli") > 0; });
   BOOST_REQUIRE_EQUAL(stop_broker(*broker), 0);
   const auto summary = read_json(dir.path() + "/summary.json");
   BOOST_TEST(agent_named(summary, "from-cli")["region"] == "r");
