@@ -22,7 +22,7 @@ std::optional<unsigned> port_number(const std::string& text) {
 Result<ParentEndpoints> parse(const std::string& address, bool ephemeral_allowed) {
   const auto bad = [&](const std::string& why) {
     return Error{"'" + address + "' is not a parent address (" + why + "; " + kExpected +
-                 (ephemeral_allowed ? ", or tcp://HOST:0 for ephemeral ports)" : ")")};
+                 (ephemeral_allowed ? "; tcp://HOST:0 binds two ephemeral ports)" : ")")};
   };
   if (address.rfind("inproc://", 0) == 0) {
     if (address.size() == 9) return bad("empty inproc name");
