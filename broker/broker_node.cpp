@@ -168,7 +168,7 @@ bool BrokerNode::wait_for_agents(common::SteadyTime now) {
     begin_running();
   } else if (now >= expect_deadline_) {
     if (live_agents == 0) {
-      log_->error("no agent joined within {} ms on {}", options_.expect_timeout.count(), children_.address());
+      log_->error("no agent joined within {} ms on {}", options_.expect_timeout.count(), children_.bound_address());
       exit_code_ = common::kExitCannotStart;
       return false;
     }
@@ -251,7 +251,7 @@ void BrokerNode::show_windows(std::vector<wire::StatsWindow> windows) {
 
 void BrokerNode::start() {
   expect_deadline_ = clock_.steady_now() + options_.expect_timeout;
-  log_->info("listening on {}, waiting for {} agent(s)", children_.address(), std::max(1u, options_.expect_agents));
+  log_->info("listening on {}, waiting for {} agent(s)", children_.bound_address(), std::max(1u, options_.expect_agents));
 }
 
 bool BrokerNode::step() {

@@ -19,7 +19,9 @@ int agent_main(int argc, char** argv) {
   agent::AgentOptions o;
   po::options_description opts("usage: loadgrid agent --parent tcp://HOST:PORT [options]\n\noptions");
   opts.add_options()
-      ("parent", po::value(&o.parent)->required(), "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports)")
+      ("parent", po::value(&o.parent)->required(),
+       "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports), or tcp://HOST:PLANS,REPORTS "
+       "(as a parent's listening line prints it)")
       ("id", po::value(&o.id), "node id, unique among the parent's children (default agent-HOST-PID)")
       ("region", po::value(&o.region)->default_value("default"), "region name, for the campaign's [regions] weights")
       ("threads", po::value(&o.threads)->default_value(0), "engine threads (0 = one per core)")

@@ -111,7 +111,7 @@ void RelayNode::send_heartbeat() {
 }
 
 void RelayNode::start() {
-  log_->info("parent {}, listening on {}", options_.parent, children_.address());
+  log_->info("parent {}, listening on {}", options_.parent, children_.bound_address());
   parent_.send(common::make_hello(wire::NodeKind::relay, options_.region, common::machine_cores()));
   send_heartbeat();
 }

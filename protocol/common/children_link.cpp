@@ -20,7 +20,7 @@ ChildrenLink::ChildrenLink(zmq::context_t& context, const std::string& listen, s
       broker_now_(std::move(broker_now)),
       my_id_(std::move(my_id)),
       log_(std::move(log)) {
-  const auto endpoints = parent_endpoints(listen);
+  const auto endpoints = listen_endpoints(listen);
   if (!endpoints) throw std::invalid_argument("--listen: " + endpoints.error());
   configure_socket(plans_);
   configure_socket(reports_);
@@ -31,7 +31,9 @@ ChildrenLink::ChildrenLink(zmq::context_t& context, const std::string& listen, s
     throw std::runtime_error("cannot listen on " + listen + " (" + endpoints.value().plans + ", " +
                              endpoints.value().reports + "): " + e.what());
   }
-  address_ = listen;
+  bound_address_ = bound_parent_address(plans_.get(zmq::sockopt::last_endpoint),
+                                        reports_.get(zmq::sockopt::last_endpoint));
+  if (bound_address_.empty()) bound_address_ = listen;  // inproc: the name is the address
 }
 
 std::string ChildrenLink::loss_rule() const {

@@ -35,9 +35,10 @@ public:
     virtual void on_child_lost(const ChildInfo& child) = 0;
   };
 
-  /// Binds `listen` (see parent_endpoints). `broker_now` gives broker time, for echoes;
-  /// `clock` the steady time for liveness. Throws std::runtime_error naming the address
-  /// when it cannot bind.
+  /// Binds `listen` (see listen_endpoints: `tcp://HOST:0` binds ephemeral ports).
+  /// `broker_now` gives broker time, for echoes; `clock` the steady time for liveness.
+  /// Throws std::invalid_argument for a malformed address and std::runtime_error naming
+  /// the address when it cannot bind.
   ChildrenLink(zmq::context_t& context, const std::string& listen, std::chrono::milliseconds heartbeat,
                const Clock& clock, std::function<WallTime()> broker_now, std::string my_id, Logger log);
 
@@ -61,9 +62,10 @@ public:
   /// replaces it).
   void publish(const wire::Plan& plan);
 
-  /// Where children connect: the address given, with the ports actually bound
-  /// (tcp://HOST:PLANS,REPORTS when they are not PORT and PORT+1).
-  const std::string& address() const { return address_; }
+  /// Where children reach this hop, with the ports actually bound (read back from the
+  /// sockets, so `tcp://HOST:0` shows its ephemeral ports): `tcp://HOST:PLANS,REPORTS`,
+  /// or the listen address as given for inproc. Pass it to children as `--parent`.
+  const std::string& bound_address() const { return bound_address_; }
 
   const ChildRegistry& registry() const { return registry_; }
   /// Malformed or unexpected frames rejected at this hop, cumulative.
@@ -91,7 +93,7 @@ private:
   uint64_t unsent_ = 0;
   LogRateLimit reject_log_;
   SnapshotThrottle throttle_;
-  std::string address_;
+  std::string bound_address_;
 };
 
 }  // namespace grid::common

@@ -12,10 +12,25 @@ struct ParentEndpoints {
   std::string reports;  // e.g. tcp://127.0.0.1:5558
 };
 
-/// Derives both endpoints from one address: `tcp://HOST:PORT` gives PORT (plans) and
-/// PORT+1 (reports); `inproc://NAME` gives inproc://NAME.plans and inproc://NAME.reports.
-/// `tcp://HOST:0` is not allowed (the pair must be adjacent). Errors name the text and
-/// what was expected. Pure.
+/// Derives both endpoints from one address:
+/// - `tcp://HOST:PORT` gives PORT (plans) and PORT+1 (reports);
+/// - `tcp://HOST:PLANS,REPORTS` gives the two ports as written (they must differ);
+/// - `inproc://NAME` gives inproc://NAME.plans and inproc://NAME.reports.
+/// Port 0 is not allowed here (a child cannot connect to it; see listen_endpoints).
+/// Errors quote the text and say what was expected. Pure.
 Result<ParentEndpoints> parent_endpoints(const std::string& address);
+
+/// What a parent binds for `--listen`: every form parent_endpoints accepts, plus
+/// `tcp://HOST:0` and `tcp://HOST:*`, which bind each socket to its own ephemeral port
+/// (both endpoints are then `tcp://HOST:*`; read the ports back after binding, see
+/// bound_parent_address). Errors as parent_endpoints. Pure.
+Result<ParentEndpoints> listen_endpoints(const std::string& address);
+
+/// The address children pass as `--parent` to reach sockets bound at `plans` and
+/// `reports`, as ZeroMQ reports them (sockopt::last_endpoint): two tcp endpoints on the
+/// same host give `tcp://HOST:PLANS,REPORTS`, e.g. "tcp://127.0.0.1:41000" and
+/// "tcp://127.0.0.1:41007" give "tcp://127.0.0.1:41000,41007". Anything else (inproc,
+/// two hosts) gives "". Pure.
+std::string bound_parent_address(const std::string& plans, const std::string& reports);
 
 }  // namespace grid::common

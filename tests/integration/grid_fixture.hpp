@@ -6,14 +6,10 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
@@ -90,56 +86,54 @@ inline int run_to_end(ChildProcess& process) {
 
 namespace grid::test {
 
-/// A base port P with P and P+1 both free on 127.0.0.1 (a parent binds both).
-inline int free_port_pair() {
-  static int next = 20000 + static_cast<int>(getpid() % 2000) * 10;
-  for (int attempt = 0; attempt < 500; ++attempt, next += 2) {
-    if (next > 64000) next = 20000;
-    bool ok = true;
-    for (int p = next; p < next + 2 && ok; ++p) {
-      const int fd = socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_port = htons(static_cast<uint16_t>(p));
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-      close(fd);
-    }
-    if (ok) {
-      const int port = next;
-      next += 2;
-      return port;
-    }
+/// A broker or relay process and the address its children connect to. Parents listen on
+/// `tcp://127.0.0.1:0` (two ephemeral ports, never probed and released) and print the
+/// ports they bound on stderr: "... listening on tcp://127.0.0.1:PLANS,REPORTS".
+struct ParentProcess {
+  std::unique_ptr<ChildProcess> process;
+  std::string address;  // tcp://127.0.0.1:PLANS,REPORTS, for children's --parent
+
+  ChildProcess& operator*() const { return *process; }
+  ChildProcess* operator->() const { return process.get(); }
+  /// The reports (PULL) endpoint, `tcp://127.0.0.1:REPORTS`, for raw upstream frames.
+  std::string reports_endpoint() const {
+    const auto colon = address.rfind(':'), comma = address.rfind(',');
+    return address.substr(0, colon + 1) + address.substr(comma + 1);
   }
-  throw std::runtime_error("no free port pair");
+};
+
+/// Waits (bounded) for the "listening on ADDRESS" line of a parent just started.
+inline ParentProcess listening_parent(std::unique_ptr<ChildProcess> process) {
+  static const std::regex listening("listening on (tcp://127\\.0\\.0\\.1:[0-9]+,[0-9]+)");
+  const auto line = process->wait_for_err_line("listening on ", std::chrono::seconds(20));
+  std::smatch match;
+  if (!line || !std::regex_search(*line, match, listening)) {
+    throw std::runtime_error("parent did not say where it listens; stderr:\n" + process->err());
+  }
+  return ParentProcess{std::move(process), match[1].str()};
 }
 
-inline std::string tcp(int port) { return "tcp://127.0.0.1:" + std::to_string(port); }
-
-inline std::unique_ptr<ChildProcess> start_broker(const std::string& campaign, int port, const std::string& results,
-                                                  int expect_agents) {
-  return std::make_unique<ChildProcess>(std::vector<std::string>{
-      kBinary, "broker", campaign, "--listen", tcp(port), "--results", results, "--expect-agents",
-      std::to_string(expect_agents), "--expect-timeout", "30s"});
+inline ParentProcess start_broker(const std::string& campaign, const std::string& results, int expect_agents) {
+  return listening_parent(std::make_unique<ChildProcess>(std::vector<std::string>{
+      kBinary, "broker", campaign, "--listen", "tcp://127.0.0.1:0", "--results", results, "--expect-agents",
+      std::to_string(expect_agents), "--expect-timeout", "30s"}));
 }
 
-inline std::unique_ptr<ChildProcess> start_relay(int parent_port, int listen_port, const std::string& id,
-                                                 const std::string& region) {
-  return std::make_unique<ChildProcess>(std::vector<std::string>{
-      kBinary, "relay", "--parent", tcp(parent_port), "--listen", tcp(listen_port), "--id", id, "--region", region});
+inline ParentProcess start_relay(const std::string& parent, const std::string& id, const std::string& region) {
+  return listening_parent(std::make_unique<ChildProcess>(std::vector<std::string>{
+      kBinary, "relay", "--parent", parent, "--listen", "tcp://127.0.0.1:0", "--id", id, "--region", region}));
 }
 
-inline std::unique_ptr<ChildProcess> start_agent(int parent_port, const std::string& id, int threads,
+inline std::unique_ptr<ChildProcess> start_agent(const std::string& parent, const std::string& id, int threads,
                                                  const std::string& region = "default") {
   return std::make_unique<ChildProcess>(std::vector<std::string>{
-      kBinary, "agent", "--parent", tcp(parent_port), "--id", id, "--threads", std::to_string(threads), "--region",
-      region});
+      kBinary, "agent", "--parent", parent, "--id", id, "--threads", std::to_string(threads), "--region", region});
 }
 
 /// The summary's entry of agent `id` (throws when absent).
 inline nlohmann::json agent_named(const nlohmann::json& summary, const std::string& id) {
-  for (const auto& a : summary["agents"]) {
-    if (a["id"] == id) return a;
+  for (const auto& a : summary.at("agents")) {
+    if (a.at("id") == id) return a;
   }
   throw std::runtime_error("no agent " + id + " in summary");
 }

@@ -1,5 +1,7 @@
 // `loadgrid run` end to end: the real binary against a real `loadgrid target` process
 // over loopback, checked through summary.json, timeseries.csv and the target's counters.
+// Checks are exact counts, orderings and physical bounds, never speeds; how accurate the
+// latencies are is measured by bench/latency_accuracy.py.
 
 #include <algorithm>
 #include <cctype>
@@ -11,6 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "grid_fixture.hpp"
+#include "support/refused_port.hpp"
 
 using namespace grid::test;
 using namespace std::chrono_literals;
@@ -47,7 +50,8 @@ BOOST_AUTO_TEST_CASE(summary_request_count_equals_what_the_target_served) {
   const auto summary = read_json(dir.path() + "/out/summary.json");
   const auto served = target.stats();
   BOOST_TEST(summary["state"] == "finished");
-  BOOST_TEST(summary["total"]["requests"].get<uint64_t>() > 500u);
+  BOOST_TEST(request_named(summary, "home")["requests"].get<uint64_t>() > 0u);
+  BOOST_TEST(request_named(summary, "bytes")["requests"].get<uint64_t>() > 0u);
   BOOST_TEST(summary["total"]["requests"] == served["requests"]);
   BOOST_TEST(request_named(summary, "home")["requests"] == served["paths"]["/"]);
   BOOST_TEST(request_named(summary, "bytes")["requests"] == served["paths"]["/bytes/200"]);
@@ -55,17 +59,32 @@ BOOST_AUTO_TEST_CASE(summary_request_count_equals_what_the_target_served) {
   BOOST_TEST(run.out().find("TOTAL") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(delay_20ms_campaign_reports_p50_between_20_and_23_ms) {
+BOOST_AUTO_TEST_CASE(delay_20ms_latencies_are_never_below_20ms_and_percentiles_are_ordered) {
   TargetProcess target;
   TempDir dir;
   const auto campaign = write_campaign(dir.path(), "2s", 10, "[request.slow]\nurl = " + target.url("/delay/20") + "\n");
   ChildProcess run({kBinary, "run", campaign, "--results", dir.path(), "--threads", "1"});
   BOOST_REQUIRE_EQUAL(run_to_end(run), 0);
-  const auto summary = read_json(dir.path() + "/summary.json");
-  const double p50 = summary["total"]["latency_ms"]["p50"];
-  BOOST_TEST(p50 >= 20.0);
-  BOOST_TEST(p50 <= 23.0);
-  BOOST_TEST(summary["total"]["requests"] == target.stats()["requests"]);
+  const auto total = read_json(dir.path() + "/summary.json")["total"];
+  BOOST_TEST(total["requests"] == target.stats()["requests"]);
+  BOOST_TEST(total["requests"].get<uint64_t>() > 0u);
+  BOOST_TEST(total["failures"] == 0);
+  const auto& latency = total["latency_ms"];
+  // Every request got a response, so every request has a latency sample.
+  BOOST_TEST(latency["samples"] == total["requests"]);
+  // The target answers 20 ms after reading a request, never sooner: no latency (min is
+  // exact; percentiles are clamped to [min, max]) can be below 20 ms.
+  BOOST_TEST(latency["min"].get<double>() >= 20.0);
+  BOOST_TEST(latency["p50"].get<double>() >= 20.0);
+  // Percentiles grow with p and stay within [min, max]; the mean too.
+  const std::vector<std::string> ordered = {"min", "p50", "p90", "p95", "p99", "p999", "max"};
+  for (size_t i = 1; i < ordered.size(); ++i) {
+    BOOST_TEST_CONTEXT(ordered[i - 1] << " <= " << ordered[i]) {
+      BOOST_TEST(latency[ordered[i - 1]].get<double>() <= latency[ordered[i]].get<double>());
+    }
+  }
+  BOOST_TEST(latency["mean"].get<double>() >= latency["min"].get<double>());
+  BOOST_TEST(latency["mean"].get<double>() <= latency["max"].get<double>());
 }
 
 BOOST_AUTO_TEST_CASE(status_503_is_reported_as_http_5xx) {
@@ -82,13 +101,10 @@ BOOST_AUTO_TEST_CASE(status_503_is_reported_as_http_5xx) {
 }
 
 BOOST_AUTO_TEST_CASE(refused_port_is_reported_as_connect_failure) {
-  uint16_t port;
-  {
-    TargetProcess gone;  // take a free port, then let it go
-    port = static_cast<uint16_t>(std::stoi(gone.url("").substr(17)));
-  }
+  const RefusedPort refused;  // bound, never listening, held for the whole test
   TempDir dir;
-  const auto campaign = write_campaign(dir.path(), "1s", 2, "[request.refused]\nurl = http://127.0.0.1:" + std::to_string(port) + "/\n");
+  const auto campaign = write_campaign(dir.path(), "1s", 2, "[request.refused]\nurl = http://127.0.0.1:" +
+                                                                std::to_string(refused.port()) + "/\n");
   ChildProcess run({kBinary, "run", campaign, "--results", dir.path(), "--threads", "1"});
   BOOST_REQUIRE_EQUAL(run_to_end(run), 0);
   const auto total = read_json(dir.path() + "/summary.json")["total"];
@@ -104,14 +120,18 @@ BOOST_AUTO_TEST_CASE(delay_above_timeout_is_reported_as_timeout) {
   ChildProcess run({kBinary, "run", campaign, "--results", dir.path(), "--threads", "1"});
   BOOST_REQUIRE_EQUAL(run_to_end(run), 0);
   const auto total = read_json(dir.path() + "/summary.json")["total"];
-  BOOST_TEST(total["requests"].get<uint64_t>() >= 3u);
+  BOOST_TEST(total["requests"].get<uint64_t>() > 0u);
   BOOST_TEST(total["failures_by_kind"]["timeout"] == total["requests"]);
+  BOOST_TEST(total["failures"] == total["requests"]);
+  // A request is abandoned at its 200 ms timeout, never before.
+  BOOST_TEST(total["latency_ms"]["min"].get<double>() >= 200.0);
 }
 
 BOOST_AUTO_TEST_CASE(results_are_written_while_the_run_goes) {
   TargetProcess target;
   TempDir dir;
-  const auto campaign = write_campaign(dir.path(), "30s", 2, "[request.home]\nurl = " + target.url("/") + "\n", "think_time = 10ms\n");
+  // Far longer than the test needs: it is stopped (SIGINT) once rows are written.
+  const auto campaign = write_campaign(dir.path(), "120s", 2, "[request.home]\nurl = " + target.url("/") + "\n", "think_time = 10ms\n");
   ChildProcess run({kBinary, "run", campaign, "--results", dir.path(), "--threads", "1"});
   // Wait (bounded) until at least two timeseries rows exist while the run is still going.
   const auto deadline = std::chrono::steady_clock::now() + 20s;

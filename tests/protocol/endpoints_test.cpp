@@ -1,4 +1,5 @@
-// parent_endpoints: one parent address gives the plans (PUB) and reports (PULL) endpoints.
+// parent_endpoints and listen_endpoints: one parent address gives the plans (PUB) and
+// reports (PULL) endpoints; bound_parent_address turns two bound sockets back into one.
 
 #include <string>
 
@@ -7,6 +8,8 @@
 #include "protocol/common/endpoints.hpp"
 #include "sample_messages.hpp"
 
+using grid::common::bound_parent_address;
+using grid::common::listen_endpoints;
 using grid::common::parent_endpoints;
 
 namespace {
@@ -115,6 +118,110 @@ BOOST_AUTO_TEST_CASE(every_error_quotes_the_address_it_was_given) {
       BOOST_TEST(error_for(address).find(address) != std::string::npos);
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(an_explicit_pair_gives_plans_and_reports_as_written) {
+  const auto adjacent = parent_endpoints("tcp://127.0.0.1:5557,5558");
+  BOOST_TEST_REQUIRE(adjacent.ok(), grid::test::error_of(adjacent));
+  BOOST_TEST(adjacent.value().plans == "tcp://127.0.0.1:5557");
+  BOOST_TEST(adjacent.value().reports == "tcp://127.0.0.1:5558");
+  // Ephemeral ports are rarely neighbours, and reports may come first.
+  const auto apart = parent_endpoints("tcp://broker:41000,39007");
+  BOOST_TEST_REQUIRE(apart.ok(), grid::test::error_of(apart));
+  BOOST_TEST(apart.value().plans == "tcp://broker:41000");
+  BOOST_TEST(apart.value().reports == "tcp://broker:39007");
+  const auto v6 = parent_endpoints("tcp://[::1]:7000,7100");
+  BOOST_TEST_REQUIRE(v6.ok(), grid::test::error_of(v6));
+  BOOST_TEST(v6.value().plans == "tcp://[::1]:7000");
+  BOOST_TEST(v6.value().reports == "tcp://[::1]:7100");
+  // Unlike a single port, a pair may use the highest port.
+  const auto high = parent_endpoints("tcp://h:65535,1");
+  BOOST_TEST_REQUIRE(high.ok(), grid::test::error_of(high));
+  BOOST_TEST(high.value().plans == "tcp://h:65535");
+  BOOST_TEST(high.value().reports == "tcp://h:1");
+}
+
+BOOST_AUTO_TEST_CASE(a_pair_with_a_missing_or_malformed_port_is_refused) {
+  check_refused("tcp://127.0.0.1:5557,", "ports are not numbers");
+  check_refused("tcp://127.0.0.1:,5558", "ports are not numbers");
+  check_refused("tcp://127.0.0.1:5557,x", "ports are not numbers");
+  check_refused("tcp://127.0.0.1:5557, 5558", "ports are not numbers");
+  check_refused("tcp://127.0.0.1:1,2,3", "ports are not numbers");
+  check_refused("tcp://127.0.0.1:5557,99999999999999999999", "ports are not numbers");
+}
+
+BOOST_AUTO_TEST_CASE(a_pair_with_port_zero_a_port_past_65535_or_one_port_twice_is_refused) {
+  check_refused("tcp://127.0.0.1:0,5558", "ports must be 1 to 65535");
+  check_refused("tcp://127.0.0.1:5557,0", "ports must be 1 to 65535");
+  check_refused("tcp://127.0.0.1:5557,65536", "ports must be 1 to 65535");
+  check_refused("tcp://127.0.0.1:5557,5557", "two different ports");
+}
+
+BOOST_AUTO_TEST_CASE(a_pair_without_a_host_is_refused) {
+  check_refused("tcp://:5557,5558", "missing host");
+}
+
+BOOST_AUTO_TEST_CASE(a_child_cannot_be_given_ephemeral_ports) {
+  check_refused("tcp://127.0.0.1:*", "not a number");
+  check_refused("tcp://127.0.0.1:0", "port must be 1 to 65534");
+  BOOST_TEST(error_for("tcp://127.0.0.1:0").find("tcp://HOST:0") == std::string::npos,
+             "a child's error does not offer ephemeral ports");
+}
+
+BOOST_AUTO_TEST_CASE(listening_on_port_zero_or_star_binds_both_sockets_to_ephemeral_ports) {
+  for (const std::string address : {"tcp://127.0.0.1:0", "tcp://127.0.0.1:*"}) {
+    BOOST_TEST_CONTEXT(address) {
+      const auto r = listen_endpoints(address);
+      BOOST_TEST_REQUIRE(r.ok(), grid::test::error_of(r));
+      BOOST_TEST(r.value().plans == "tcp://127.0.0.1:*");
+      BOOST_TEST(r.value().reports == "tcp://127.0.0.1:*");
+    }
+  }
+  const auto any = listen_endpoints("tcp://*:0");
+  BOOST_TEST_REQUIRE(any.ok(), grid::test::error_of(any));
+  BOOST_TEST(any.value().plans == "tcp://*:*");
+}
+
+BOOST_AUTO_TEST_CASE(listening_accepts_every_parent_address_form_with_the_same_endpoints) {
+  for (const std::string address :
+       {"tcp://127.0.0.1:5557", "tcp://127.0.0.1:5557,6001", "tcp://[::1]:7000", "inproc://grid-broker"}) {
+    BOOST_TEST_CONTEXT(address) {
+      const auto listen = listen_endpoints(address);
+      const auto parent = parent_endpoints(address);
+      BOOST_TEST_REQUIRE(listen.ok(), grid::test::error_of(listen));
+      BOOST_TEST_REQUIRE(parent.ok(), grid::test::error_of(parent));
+      BOOST_TEST(listen.value().plans == parent.value().plans);
+      BOOST_TEST(listen.value().reports == parent.value().reports);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(listen_errors_quote_the_text_and_offer_ephemeral_ports) {
+  for (const std::string address : {"udp://x:1", "tcp://x", "tcp://x:y", "tcp://x:0,1", "tcp://x:00", "inproc://"}) {
+    BOOST_TEST_CONTEXT(address) {
+      const auto r = listen_endpoints(address);
+      BOOST_TEST_REQUIRE(!r.ok());
+      BOOST_TEST(r.error().find("'" + address + "'") != std::string::npos, r.error());
+      BOOST_TEST(r.error().find("tcp://HOST:0") != std::string::npos, r.error());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(two_bound_tcp_endpoints_give_one_pair_address_children_can_use) {
+  const std::string address = bound_parent_address("tcp://127.0.0.1:41000", "tcp://127.0.0.1:39007");
+  BOOST_TEST(address == "tcp://127.0.0.1:41000,39007");
+  const auto back = parent_endpoints(address);
+  BOOST_TEST_REQUIRE(back.ok(), grid::test::error_of(back));
+  BOOST_TEST(back.value().plans == "tcp://127.0.0.1:41000");
+  BOOST_TEST(back.value().reports == "tcp://127.0.0.1:39007");
+  BOOST_TEST(bound_parent_address("tcp://[::1]:5557", "tcp://[::1]:5558") == "tcp://[::1]:5557,5558");
+}
+
+BOOST_AUTO_TEST_CASE(bound_endpoints_that_are_not_one_tcp_host_give_no_pair_address) {
+  BOOST_TEST(bound_parent_address("inproc://b.plans", "inproc://b.reports") == "");
+  BOOST_TEST(bound_parent_address("tcp://127.0.0.1:5557", "tcp://127.0.0.2:5558") == "");
+  BOOST_TEST(bound_parent_address("tcp://127.0.0.1:5557", "") == "");
+  BOOST_TEST(bound_parent_address("tcp://127.0.0.1:*", "tcp://127.0.0.1:*") == "");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

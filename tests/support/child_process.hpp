@@ -11,7 +11,8 @@ namespace grid::test {
 
 /// A real child process for integration tests: started with fork/exec, its stdout and
 /// stderr captured to files. The destructor ends it (SIGKILL, by its PID) if it still runs,
-/// so a failing test never leaves a process behind.
+/// so a failing test never leaves a process behind; and it gets SIGKILL when the test
+/// program dies (PR_SET_PDEATHSIG), even from a signal that skips destructors.
 class ChildProcess {
 public:
   explicit ChildProcess(const std::vector<std::string>& argv);
@@ -32,10 +33,21 @@ public:
   std::string out() const;
   std::string err() const;
 
-  /// Waits up to `timeout` for a stdout line starting with `prefix`; returns the line.
+  /// Waits up to `timeout` for a complete stdout line starting with `prefix`; returns the
+  /// line (without its newline). Returns std::nullopt early when the child exits without
+  /// writing it.
   std::optional<std::string> wait_for_line(const std::string& prefix, std::chrono::milliseconds timeout) const;
 
+  /// The same for stderr, for a complete line that contains `text` anywhere (nodes prefix
+  /// their stderr lines with their name).
+  std::optional<std::string> wait_for_err_line(const std::string& text, std::chrono::milliseconds timeout) const;
+
 private:
+  /// True once the child has exited (it stays waitable: wait_for_exit still reaps it).
+  bool exited() const;
+  std::optional<std::string> wait_for_line_in(const std::string& path, const std::string& text, bool at_start,
+                                              std::chrono::milliseconds timeout) const;
+
   pid_t pid_ = -1;
   bool reaped_ = false;
   int exit_code_ = -1;
