@@ -153,8 +153,9 @@ void AgentNode::finish() {
       forward_windows(kPoll);
       parent_.flush();
     }
-    if (pool_) log_->error("engines still draining after {} s; leaving without their final window",
-                           options_.drain_limit.count());
+    if (pool_)
+      log_->error("engines still draining after {} s; leaving without their final window",
+                  options_.drain_limit.count());
   }
   parent_.leave("stopped");
 }

@@ -22,12 +22,12 @@ namespace grid::agent {
 
 /// Settings of an agent node (command line or INI, see `loadgrid agent --help`).
 struct AgentOptions {
-  std::string id;                 // unique among the parent's children
+  std::string id;  // unique among the parent's children
   std::string region = "default";
-  std::string parent;             // tcp://HOST:PORT (PORT plans, PORT+1 reports) or inproc://NAME
-  unsigned threads = 0;           // engine threads, 0 = one per core
-  uint32_t max_users = 0;         // 0 = no cap
-  double capacity = 0;            // weight for budget splits, 0 = engine threads
+  std::string parent;      // tcp://HOST:PORT (PORT plans, PORT+1 reports) or inproc://NAME
+  unsigned threads = 0;    // engine threads, 0 = one per core
+  uint32_t max_users = 0;  // 0 = no cap
+  double capacity = 0;     // weight for budget splits, 0 = engine threads
   uint32_t users_per_multi = 32;
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::seconds drain_limit{60};  // longest wait for the engines at stop

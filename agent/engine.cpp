@@ -22,9 +22,7 @@ constexpr int kMaxEvents = 512;
 
 size_t discard_body(char*, size_t size, size_t nmemb, void*) { return size * nmemb; }
 
-uint64_t epoll_tag(uint32_t multi, int fd) {
-  return (uint64_t{multi} << 32) | static_cast<uint32_t>(fd);
-}
+uint64_t epoll_tag(uint32_t multi, int fd) { return (uint64_t{multi} << 32) | static_cast<uint32_t>(fd); }
 
 }  // namespace
 
@@ -355,8 +353,9 @@ void Engine::spawn_due(int64_t now_ns) {
     if (u.state == VirtualUser::State::waiting || u.state == VirtualUser::State::finished) {
       ++active_;
       start_request(u, now_ns);
-      if (rate > 0) next_spawn_ns_ = std::max(next_spawn_ns_, now_ns - static_cast<int64_t>(1e9 / rate)) +
-                                     static_cast<int64_t>(1e9 / rate);
+      if (rate > 0)
+        next_spawn_ns_ =
+            std::max(next_spawn_ns_, now_ns - static_cast<int64_t>(1e9 / rate)) + static_cast<int64_t>(1e9 / rate);
     }
   }
 }
@@ -423,8 +422,9 @@ void Engine::cut_window(bool final) {
 }
 
 void Engine::run() {
-  start_ns_ = config_.start ? std::chrono::duration_cast<std::chrono::nanoseconds>(config_.start->time_since_epoch()).count()
-                            : common::steady_now_ns();
+  start_ns_ = config_.start
+                  ? std::chrono::duration_cast<std::chrono::nanoseconds>(config_.start->time_since_epoch()).count()
+                  : common::steady_now_ns();
   stop_at_ns_ = start_ns_ + std::chrono::duration_cast<std::chrono::nanoseconds>(config_.duration).count();
   window_index_ = wire::window_index_at(broker_unix_ms(), interval_ms_);
   next_spawn_ns_ = start_ns_;

@@ -23,16 +23,16 @@ namespace grid::agent {
 /// What one engine thread runs: its share of the users and the shared scenario.
 struct EngineConfig {
   uint32_t engine_id = 0;
-  std::vector<wire::RequestSpec> requests;  // the scenario: looped in order
-  uint32_t users = 0;                       // this engine's share at the start
-  double spawn_rate = 0;                    // users/s for this engine; 0 = all at once
-  std::chrono::milliseconds think_time{0};  // pause after each request
-  std::chrono::milliseconds duration{0};    // from start until no new request starts
-  std::chrono::milliseconds interval{1000};  // stats window length
-  std::optional<common::SteadyTime> start;  // when to start; none = immediately
+  std::vector<wire::RequestSpec> requests;    // the scenario: looped in order
+  uint32_t users = 0;                         // this engine's share at the start
+  double spawn_rate = 0;                      // users/s for this engine; 0 = all at once
+  std::chrono::milliseconds think_time{0};    // pause after each request
+  std::chrono::milliseconds duration{0};      // from start until no new request starts
+  std::chrono::milliseconds interval{1000};   // stats window length
+  std::optional<common::SteadyTime> start;    // when to start; none = immediately
   std::chrono::microseconds clock_offset{0};  // broker time minus ours: windows align to broker time
-  uint32_t users_per_multi = 32;            // users per curl multi handle (keeps each
-                                            // connection cache small; see docs/adr/0002)
+  uint32_t users_per_multi = 32;              // users per curl multi handle (keeps each
+                                              // connection cache small; see docs/adr/0002)
 };
 
 /// One engine thread's event loop: a set of curl multi handles driven by
@@ -117,15 +117,15 @@ private:
   // callback has returned, so their transfers fail and are counted, never stall.
   std::vector<std::pair<uint32_t, curl_socket_t>> unwatchable_;
   common::Logger log_;
-  common::LogRateLimit multi_error_log_;  // engine-thread only
-  uint64_t multi_errors_ = 0;             // curl_multi_socket_action failures, cumulative
+  common::LogRateLimit multi_error_log_;             // engine-thread only
+  uint64_t multi_errors_ = 0;                        // curl_multi_socket_action failures, cumulative
   std::vector<std::unique_ptr<VirtualUser>> users_;  // stable addresses for CURLOPT_PRIVATE
   std::vector<curl_slist*> header_lists_;            // one per request spec
   TimerQueue timers_;
 
   std::vector<wire::RequestStats> stats_;  // current window, one per request spec
   uint64_t window_index_ = 0;
-  uint32_t interval_ms_ = 0;  // config_.interval, as the wire counts it
+  uint32_t interval_ms_ = 0;   // config_.interval, as the wire counts it
   uint32_t wanted_ = 0;        // users this engine should run now
   uint32_t ramp_cursor_ = 0;   // lowest id below wanted_ that may still need a spawn
   int64_t next_spawn_ns_ = 0;  // earliest time the next user may spawn

@@ -10,14 +10,16 @@
 
 namespace grid::agent {
 
-EnginePool::EnginePool(const LoadPlan& plan, unsigned threads, common::Logger log) : interval_ms_(static_cast<uint32_t>(plan.interval.count())) {
+EnginePool::EnginePool(const LoadPlan& plan, unsigned threads, common::Logger log)
+    : interval_ms_(static_cast<uint32_t>(plan.interval.count())) {
   static std::once_flag curl_once;
   std::call_once(curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   const auto shares = common::split_evenly(plan.users, threads);
   // Engines start together (a moment from now by default), so thread start-up skew does
   // not skew the ramp.
-  const common::SteadyTime start = plan.start ? *plan.start : std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+  const common::SteadyTime start =
+      plan.start ? *plan.start : std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
   for (unsigned t = 0; t < threads; ++t) {
     EngineConfig c;
     c.engine_id = t;

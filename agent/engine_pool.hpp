@@ -50,7 +50,7 @@ private:
   std::vector<std::unique_ptr<Engine>> engines_;
   std::vector<std::thread> threads_;
   std::vector<uint64_t> next_unposted_;  // per engine: newest index it posted, + 1
-  std::vector<bool> final_;            // per engine: posted its final window
+  std::vector<bool> final_;              // per engine: posted its final window
   std::map<uint64_t, wire::StatsWindow> pending_;
   bool have_released_ = false;
   uint64_t next_release_ = 0;

@@ -21,7 +21,8 @@ LoadPlan load_plan_for(const wire::Plan& plan, const wire::ChildBudget& budget, 
   const auto start = common::from_unix_us(plan.start_unix_us);
   const auto end = common::from_unix_us(plan.end_unix_us());
   load.start = steady_now + duration_cast<microseconds>(std::max(start - broker_now, common::WallTime::duration(0)));
-  load.duration = duration_cast<milliseconds>(std::max(end - std::max(broker_now, start), common::WallTime::duration(0)));
+  load.duration =
+      duration_cast<milliseconds>(std::max(end - std::max(broker_now, start), common::WallTime::duration(0)));
   return load;
 }
 

@@ -14,8 +14,8 @@ namespace grid::agent {
 struct EngineWindow {
   uint32_t engine = 0;
   wire::StatsWindow window;
-  bool final = false;  // the engine's last window: it has stopped
-  int64_t first_request_unix_us = 0;  // broker time of the engine's first request, 0 = none
+  bool final = false;                   // the engine's last window: it has stopped
+  int64_t first_request_unix_us = 0;    // broker time of the engine's first request, 0 = none
   int64_t last_completion_unix_us = 0;  // broker time of its latest completed request, 0 = none
 };
 

@@ -15,8 +15,8 @@ struct SimulatedAgent {
     finished,  // sent its final window of the current campaign
   };
 
-  std::string id;                     // node id, unique among the parent's children
-  int64_t phase_offset_ns = 0;        // its slot in each second, for hello and heartbeats
+  std::string id;               // node id, unique among the parent's children
+  int64_t phase_offset_ns = 0;  // its slot in each second, for hello and heartbeats
   bool hello_sent = false;
   Phase phase = Phase::idle;
   uint32_t users = 0;                 // budget from the plan (reported as active users)

@@ -22,7 +22,7 @@ struct StatsFrameFields {
   std::string_view agent_id;
   std::string_view region;
   std::string_view campaign_id;
-  uint64_t index = 0;                 // window index (unix_ms / interval_ms at its start)
+  uint64_t index = 0;  // window index (unix_ms / interval_ms at its start)
   uint32_t interval_ms = 0;
   uint32_t active_users = 0;          // users at the cut
   int64_t first_request_unix_us = 0;  // 0 = none yet

@@ -21,18 +21,18 @@ namespace grid::bench {
 
 /// Settings of `loadgrid-swarm` (see --help).
 struct SwarmOptions {
-  std::string parent;                              // tcp://HOST:PORT of a broker or relay
+  std::string parent;  // tcp://HOST:PORT of a broker or relay
   uint32_t agents = 1000;
-  uint32_t names = 10;                             // request names per window
-  std::string prefix = "swarm-";                   // agent ids are PREFIX0 .. PREFIX(N-1)
+  uint32_t names = 10;            // request names per window
+  std::string prefix = "swarm-";  // agent ids are PREFIX0 .. PREFIX(N-1)
   std::string region = "default";
-  std::chrono::milliseconds duration{120'000};     // safety bound on the whole process
-  double rps_per_agent = 500;                      // sizes the fake request counts
-  std::chrono::milliseconds linger{5'000};         // all agents finished: exit after this long
-  unsigned variants = 32;                          // request maps per window fraction
-  int send_hwm = 1'000'000;                        // shared PUSH queue, in messages
+  std::chrono::milliseconds duration{120'000};  // safety bound on the whole process
+  double rps_per_agent = 500;                   // sizes the fake request counts
+  std::chrono::milliseconds linger{5'000};      // all agents finished: exit after this long
+  unsigned variants = 32;                       // request maps per window fraction
+  int send_hwm = 1'000'000;                     // shared PUSH queue, in messages
   uint64_t seed = 1;
-  bool log_plans = false;                          // one stderr line per plan applied
+  bool log_plans = false;  // one stderr line per plan applied
 };
 
 /// What a swarm did, for the `--stats` line. Counts are over the whole process.
@@ -40,20 +40,20 @@ struct SwarmStats {
   uint64_t hellos = 0;
   uint64_t heartbeats = 0;
   uint64_t byes = 0;
-  uint64_t windows = 0;           // stats windows sent, final ones included
-  uint64_t final_windows = 0;     // subset of windows
-  uint64_t requests = 0;          // sum of requests over the windows sent
-  uint64_t failures = 0;          // subset of requests
-  uint64_t frames = 0;            // upstream frames handed to ZeroMQ
-  uint64_t bytes = 0;             // bytes of those frames
-  uint64_t send_blocked = 0;      // frames dropped because the PUSH queue was full
-  uint64_t plans = 0;             // newer plan snapshots applied
-  uint64_t rejected_plans = 0;    // downstream frames that did not decode
-  uint32_t agents_ran = 0;        // agents that sent at least one window
-  uint64_t min_agent_windows = 0; // over the agents that ran
+  uint64_t windows = 0;            // stats windows sent, final ones included
+  uint64_t final_windows = 0;      // subset of windows
+  uint64_t requests = 0;           // sum of requests over the windows sent
+  uint64_t failures = 0;           // subset of requests
+  uint64_t frames = 0;             // upstream frames handed to ZeroMQ
+  uint64_t bytes = 0;              // bytes of those frames
+  uint64_t send_blocked = 0;       // frames dropped because the PUSH queue was full
+  uint64_t plans = 0;              // newer plan snapshots applied
+  uint64_t rejected_plans = 0;     // downstream frames that did not decode
+  uint32_t agents_ran = 0;         // agents that sent at least one window
+  uint64_t min_agent_windows = 0;  // over the agents that ran
   uint64_t max_agent_windows = 0;
-  double cpu_seconds = 0;         // process CPU (user + system) at the end
-  std::string campaign_id;        // last campaign run
+  double cpu_seconds = 0;   // process CPU (user + system) at the end
+  std::string campaign_id;  // last campaign run
 };
 
 /// N simulated agents in one thread, speaking the real protocol to one parent over one
@@ -110,11 +110,11 @@ private:
 
   std::vector<SimulatedAgent> agents_;
   std::unordered_map<std::string, size_t> by_id_;
-  uint64_t epoch_ = 0;     // newest plan epoch applied
+  uint64_t epoch_ = 0;  // newest plan epoch applied
   std::optional<Campaign> campaign_;
   std::string finished_campaign_;
   bool ran_any_ = false;
-  size_t running_ = 0;           // agents in Phase::running
+  size_t running_ = 0;  // agents in Phase::running
   bool exit_ = false;
   int64_t all_finished_ns_ = 0;  // steady time every agent had finished, 0 = not yet
 

@@ -26,13 +26,14 @@ void print_stats(const grid::bench::SwarmStats& s, uint32_t agents) {
       "swarm-stats agents=%u agents_ran=%u windows=%llu final_windows=%llu min_agent_windows=%llu "
       "max_agent_windows=%llu requests=%llu failures=%llu frames=%llu bytes=%llu send_blocked=%llu "
       "hellos=%llu heartbeats=%llu byes=%llu plans=%llu rejected_plans=%llu cpu_s=%.2f campaign=%s\n",
-      agents, s.agents_ran, static_cast<unsigned long long>(s.windows), static_cast<unsigned long long>(s.final_windows),
-      static_cast<unsigned long long>(s.min_agent_windows), static_cast<unsigned long long>(s.max_agent_windows),
-      static_cast<unsigned long long>(s.requests), static_cast<unsigned long long>(s.failures),
-      static_cast<unsigned long long>(s.frames), static_cast<unsigned long long>(s.bytes),
-      static_cast<unsigned long long>(s.send_blocked), static_cast<unsigned long long>(s.hellos),
-      static_cast<unsigned long long>(s.heartbeats), static_cast<unsigned long long>(s.byes),
-      static_cast<unsigned long long>(s.plans), static_cast<unsigned long long>(s.rejected_plans), s.cpu_seconds,
+      agents, s.agents_ran, static_cast<unsigned long long>(s.windows),
+      static_cast<unsigned long long>(s.final_windows), static_cast<unsigned long long>(s.min_agent_windows),
+      static_cast<unsigned long long>(s.max_agent_windows), static_cast<unsigned long long>(s.requests),
+      static_cast<unsigned long long>(s.failures), static_cast<unsigned long long>(s.frames),
+      static_cast<unsigned long long>(s.bytes), static_cast<unsigned long long>(s.send_blocked),
+      static_cast<unsigned long long>(s.hellos), static_cast<unsigned long long>(s.heartbeats),
+      static_cast<unsigned long long>(s.byes), static_cast<unsigned long long>(s.plans),
+      static_cast<unsigned long long>(s.rejected_plans), s.cpu_seconds,
       s.campaign_id.empty() ? "-" : s.campaign_id.c_str());
   std::fflush(stdout);
 }
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
   grid::bench::SwarmOptions o;
   std::string duration = "120s", linger = "20s";
   po::options_description opts("usage: loadgrid-swarm --parent tcp://HOST:PORT [options]\n\noptions");
+  // One option per line, as --help lists them.
+  // clang-format off
   opts.add_options()
       ("help,h", "this help")
       ("parent", po::value(&o.parent)->required(), "broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports)")
@@ -61,6 +64,7 @@ int main(int argc, char** argv) {
       ("seed", po::value(&o.seed)->default_value(o.seed), "random seed of the request maps")
       ("log-plans", po::bool_switch(&o.log_plans), "log every plan snapshot applied (stderr)")
       ("stats", "print one `swarm-stats key=value ...` line on stdout at the end");
+  // clang-format on
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);

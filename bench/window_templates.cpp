@@ -13,7 +13,7 @@ namespace {
 
 constexpr double kMedianLatencyUs = 20'000;
 constexpr double kLatencySigma = 0.6;
-constexpr uint64_t kMaxSamples = 300;     // distinct latency values per name and window
+constexpr uint64_t kMaxSamples = 300;  // distinct latency values per name and window
 constexpr double k4xxRate = 0.005;
 constexpr double k5xxRate = 0.002;
 constexpr uint64_t kRequestBytes = 120;   // per request, headers

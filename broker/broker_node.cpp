@@ -17,7 +17,7 @@ namespace grid::broker {
 namespace {
 
 constexpr int64_t kClockWarningUs = 50'000;  // offsets above this are warned about
-constexpr unsigned kFinishedSnapshots = 3;    // PUB may drop one: the end is said a few times
+constexpr unsigned kFinishedSnapshots = 3;   // PUB may drop one: the end is said a few times
 
 }  // namespace
 
@@ -26,8 +26,8 @@ BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions
       options_(std::move(options)),
       clock_(clock),
       log_(common::make_logger(options_.id)),
-      children_(context, options_.listen, options_.heartbeat, clock_, [this] { return broker_now(); }, options_.id,
-                log_),
+      children_(
+          context, options_.listen, options_.heartbeat, clock_, [this] { return broker_now(); }, options_.id, log_),
       tick_(options_.heartbeat, clock_.steady_now()),
       writer_(options_.results_dir),
       merger_(options_.merge_grace),
@@ -251,7 +251,8 @@ void BrokerNode::show_windows(std::vector<wire::StatsWindow> windows) {
 
 void BrokerNode::start() {
   expect_deadline_ = clock_.steady_now() + options_.expect_timeout;
-  log_->info("listening on {}, waiting for {} agent(s)", children_.bound_address(), std::max(1u, options_.expect_agents));
+  log_->info("listening on {}, waiting for {} agent(s)", children_.bound_address(),
+             std::max(1u, options_.expect_agents));
 }
 
 bool BrokerNode::step() {

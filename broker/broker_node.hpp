@@ -28,13 +28,13 @@ namespace grid::broker {
 struct BrokerOptions {
   std::string id = "broker";
   std::string listen = "tcp://127.0.0.1:5557";  // PORT plans (PUB), PORT+1 reports (PULL)
-  uint32_t expect_agents = 0;                    // start when this many agents are ready (0: the first)
+  uint32_t expect_agents = 0;                   // start when this many agents are ready (0: the first)
   std::chrono::milliseconds expect_timeout{60'000};
-  std::chrono::milliseconds lead_time{1'500};    // start instant = ready + lead time
+  std::chrono::milliseconds lead_time{1'500};  // start instant = ready + lead time
   std::chrono::milliseconds heartbeat{1'000};
   std::chrono::milliseconds merge_grace{1'000};  // wait for late windows before showing one
   std::string results_dir;
-  bool quiet = false;                            // no live progress
+  bool quiet = false;  // no live progress
 };
 
 /// The root of the grid: plans the campaign, publishes plan snapshots (every second and
@@ -107,8 +107,8 @@ private:
   GridAccounting accounting_;
   GridReport report_;
   common::WindowMerger merger_;
-  uint32_t busy_agents_ = 0;   // agents with users below us: whose windows we wait for
-  bool busy_stale_ = true;     // budgets or heartbeats changed since busy_agents_ was computed
+  uint32_t busy_agents_ = 0;    // agents with users below us: whose windows we wait for
+  bool busy_stale_ = true;      // budgets or heartbeats changed since busy_agents_ was computed
   uint64_t stale_windows_ = 0;  // windows of another campaign, ignored
   bool tty_ = false;
   std::string last_health_;             // health line last shown

@@ -29,8 +29,8 @@ T need(common::Result<T> r, const std::string& at) {
 uint32_t need_u32(const std::string& text, const std::string& at, uint64_t min, uint64_t max) {
   const uint64_t v = need(common::parse_count(text), at);
   if (v < min || v > max) {
-    throw ConfigError(at + ": " + std::to_string(v) + " is out of range (expected " +
-                      std::to_string(min) + " to " + std::to_string(max) + ")");
+    throw ConfigError(at + ": " + std::to_string(v) + " is out of range (expected " + std::to_string(min) + " to " +
+                      std::to_string(max) + ")");
   }
   return static_cast<uint32_t>(v);
 }
@@ -61,14 +61,13 @@ void check_method(const std::string& method, const std::string& at) {
 
 void check_header(const std::string& header, const std::string& at) {
   const auto colon = header.find(':');
-  if (colon == std::string::npos || colon == 0 ||
-      header.find_first_of("\r\n") != std::string::npos) {
+  if (colon == std::string::npos || colon == 0 || header.find_first_of("\r\n") != std::string::npos) {
     throw ConfigError(at + ": '" + header + "' is not a header (expected 'Name: value')");
   }
 }
 
-[[noreturn]] void unknown_key(const std::string& source, const std::string& section,
-                              const std::string& key, const std::string& allowed) {
+[[noreturn]] void unknown_key(const std::string& source, const std::string& section, const std::string& key,
+                              const std::string& allowed) {
   throw ConfigError(where(source, section, key) + ": unknown key (expected one of: " + allowed + ")");
 }
 
@@ -108,7 +107,7 @@ Campaign parse_campaign(std::istream& ini, const std::string& source) {
   Campaign c;
   c.source = source;
   std::map<std::string, size_t> request_index;  // section name -> index in c.requests
-  std::set<std::string> seen;                     // single-valued keys already given
+  std::set<std::string> seen;                   // single-valued keys already given
   bool have_duration = false, have_users = false;
 
   for (const auto& opt : parsed.options) {
@@ -116,7 +115,8 @@ Campaign parse_campaign(std::istream& ini, const std::string& source) {
     const std::string value = opt.value.empty() ? std::string() : opt.value.front();
     const auto dot = full.rfind('.');
     if (dot == std::string::npos) {
-      throw ConfigError(source + ": key '" + full + "' is outside any section (expected [campaign], [load] or [request.NAME])");
+      throw ConfigError(source + ": key '" + full +
+                        "' is outside any section (expected [campaign], [load] or [request.NAME])");
     }
     // Region names may hold dots ("eu.west"): [regions] keys are everything after it.
     const bool region_key = full.rfind("regions.", 0) == 0;
@@ -204,14 +204,16 @@ Campaign parse_campaign(std::istream& ini, const std::string& source) {
                         "] (expected [campaign], [load], [regions] or [request.NAME])");
     }
   }
-  if (!c.regions.empty() && std::all_of(c.regions.begin(), c.regions.end(), [](const auto& r) { return r.second == 0; })) {
+  if (!c.regions.empty() &&
+      std::all_of(c.regions.begin(), c.regions.end(), [](const auto& r) { return r.second == 0; })) {
     throw ConfigError(source + ": [regions] every weight is 0 (at least one region must get users)");
   }
 
   if (c.name.empty()) throw ConfigError(where(source, "campaign", "name") + ": missing");
   if (!have_duration) throw ConfigError(where(source, "campaign", "duration") + ": missing (e.g. duration = 30s)");
   if (!have_users) throw ConfigError(where(source, "load", "users") + ": missing (e.g. users = 50)");
-  if (c.requests.empty()) throw ConfigError(source + ": no [request.NAME] section (a campaign needs at least one request)");
+  if (c.requests.empty())
+    throw ConfigError(source + ": no [request.NAME] section (a campaign needs at least one request)");
   for (const auto& r : c.requests) {
     if (r.url.empty()) throw ConfigError(where(source, "request." + r.name, "url") + ": missing");
   }

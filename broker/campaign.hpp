@@ -17,7 +17,7 @@ using common::ConfigError;
 
 /// A campaign as the INI file defines it (see configs/README.md for every key).
 struct Campaign {
-  std::string source;                        // file name, for messages
+  std::string source;  // file name, for messages
   // [campaign]
   std::string name;
   std::chrono::milliseconds duration{0};
@@ -25,8 +25,8 @@ struct Campaign {
   std::string results_dir;                   // empty: results/<name>-<UTC timestamp>
   // [load] closed model
   uint32_t users = 0;
-  double spawn_rate = 0;                     // users/s; 0 = all at once
-  std::chrono::milliseconds think_time{0};   // pause after each request
+  double spawn_rate = 0;                    // users/s; 0 = all at once
+  std::chrono::milliseconds think_time{0};  // pause after each request
   // [regions] weight per region name; empty = every child shares by capacity alone
   std::map<std::string, double> regions;
   // [request.NAME] in file order; with no scenario, users loop over them in this order

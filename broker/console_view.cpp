@@ -59,23 +59,21 @@ std::string grid_lines(const GridReport& grid, const wire::StatsWindow& w) {
     out += fmt::format("  region {:<12} users={} req/s={:.0f} failures={}\n", name,
                        it == grid.regions.end() ? 0u : it->second.users, counts.first / interval_s, counts.second);
   }
-  return out + fmt::format("  agents: {} live, {} lost; relays: {}\n", grid.live_agents, grid.lost_agents,
-                           grid.relays);
+  return out + fmt::format("  agents: {} live, {} lost; relays: {}\n", grid.live_agents, grid.lost_agents, grid.relays);
 }
 
 std::string final_report(const RunInfo& info, const RunAggregator& run, const GridReport* grid) {
   std::string out = fmt::format("campaign {}: {}, {:.1f}s elapsed, {} users, {} engine threads\n\n", info.campaign,
                                 info.state, info.elapsed_s, info.users, info.threads);
-  out += fmt::format("{:<20} {:>10} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "name",
-                     "requests", "failures", "req/s", "min", "mean", "p50", "p90", "p95", "p99", "p99.9", "max");
+  out += fmt::format("{:<20} {:>10} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "name", "requests",
+                     "failures", "req/s", "min", "mean", "p50", "p90", "p95", "p99", "p99.9", "max");
   // A name longer than its column widens its row: never cut.
   auto row = [&](const std::string& name, const wire::RequestStats& s) {
     const auto& h = s.latency_us;
     out += fmt::format("{:<20} {:>10} {:>9} {:>10.1f} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", name,
-                       s.requests, s.failed(), info.elapsed_s > 0 ? s.requests / info.elapsed_s : 0.0,
-                       fmt_ms(h.min()), fmt_ms(static_cast<uint64_t>(h.mean())), fmt_ms(h.percentile(50)),
-                       fmt_ms(h.percentile(90)), fmt_ms(h.percentile(95)), fmt_ms(h.percentile(99)),
-                       fmt_ms(h.percentile(99.9)), fmt_ms(h.max()));
+                       s.requests, s.failed(), info.elapsed_s > 0 ? s.requests / info.elapsed_s : 0.0, fmt_ms(h.min()),
+                       fmt_ms(static_cast<uint64_t>(h.mean())), fmt_ms(h.percentile(50)), fmt_ms(h.percentile(90)),
+                       fmt_ms(h.percentile(95)), fmt_ms(h.percentile(99)), fmt_ms(h.percentile(99.9)), fmt_ms(h.max()));
   };
   for (const auto& [name, stats] : run.by_name()) row(name, stats);
   row("TOTAL", run.total());
@@ -92,7 +90,10 @@ std::string final_report(const RunInfo& info, const RunAggregator& run, const Gr
   out += "agents:\n";
   for (const auto& a : grid->agents) {
     out += fmt::format("  {:<28} {:<10} users={} requests={} clock_offset={:.1f}ms {}\n", a.id, a.region, a.users,
-                       a.requests, a.clock_offset_us / 1000.0, a.lost ? "LOST" : a.final ? "finished" : "running");
+                       a.requests, a.clock_offset_us / 1000.0,
+                       a.lost    ? "LOST"
+                       : a.final ? "finished"
+                                 : "running");
   }
   out += fmt::format("first-request spread across agents: {:.1f} ms; rejected frames: {}\n",
                      grid->first_request_spread_ms, grid->rejected_frames);

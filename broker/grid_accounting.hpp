@@ -15,13 +15,13 @@ namespace grid::broker {
 struct AgentFigures {
   std::string id;
   std::string region;
-  uint32_t users = 0;                  // most users it ran at once (at window cuts)
+  uint32_t users = 0;  // most users it ran at once (at window cuts)
   uint64_t requests = 0;
   uint64_t failures = 0;
-  int64_t clock_offset_us = 0;         // its latest estimate of broker time minus its own
-  int64_t first_request_unix_us = 0;   // broker time, 0 = none reported
-  bool final = false;                  // sent its last window of the campaign
-  bool lost = false;                   // declared lost by its parent
+  int64_t clock_offset_us = 0;        // its latest estimate of broker time minus its own
+  int64_t first_request_unix_us = 0;  // broker time, 0 = none reported
+  bool final = false;                 // sent its last window of the campaign
+  bool lost = false;                  // declared lost by its parent
 };
 
 /// Exactly-once accounting at the root: every (agent, window index) pair is counted at

@@ -12,7 +12,7 @@ namespace grid::broker {
 
 /// Users and counts of one region.
 struct RegionFigures {
-  uint32_t users = 0;      // budget given to the region's live nodes
+  uint32_t users = 0;  // budget given to the region's live nodes
   uint64_t requests = 0;
   uint64_t failures = 0;
 };
@@ -24,18 +24,18 @@ struct GridReport {
   std::vector<AgentFigures> agents;
   uint32_t live_agents = 0;
   uint32_t lost_agents = 0;
-  uint32_t relays = 0;                 // direct children that are relays
-  std::vector<std::string> lost;       // "id (at 12.3s)" for every child declared lost
-  std::vector<std::string> warnings;   // forwarded warnings, CPU and clock warnings (first 1000)
-  uint64_t suppressed_warnings = 0;    // warnings past the first 1000
-  uint64_t rejected_frames = 0;        // malformed frames rejected anywhere in the grid, either direction
-  uint64_t dropped_frames = 0;         // frames nodes could neither send nor keep for retry, cumulative
-  uint64_t retained_frames = 0;        // upstream frames live nodes keep for retry, now
-  uint64_t duplicate_windows = 0;      // windows refused because a pair was counted already
-  uint64_t unattributed_windows = 0;   // windows refused because they named no agent
-  uint64_t counted_pairs = 0;          // (agent, window) pairs counted
+  uint32_t relays = 0;                // direct children that are relays
+  std::vector<std::string> lost;      // "id (at 12.3s)" for every child declared lost
+  std::vector<std::string> warnings;  // forwarded warnings, CPU and clock warnings (first 1000)
+  uint64_t suppressed_warnings = 0;   // warnings past the first 1000
+  uint64_t rejected_frames = 0;       // malformed frames rejected anywhere in the grid, either direction
+  uint64_t dropped_frames = 0;        // frames nodes could neither send nor keep for retry, cumulative
+  uint64_t retained_frames = 0;       // upstream frames live nodes keep for retry, now
+  uint64_t duplicate_windows = 0;     // windows refused because a pair was counted already
+  uint64_t unattributed_windows = 0;  // windows refused because they named no agent
+  uint64_t counted_pairs = 0;         // (agent, window) pairs counted
   double first_request_spread_ms = 0;
-  wire::LatencyHistogram freshness_us; // window end -> counted at the broker
+  wire::LatencyHistogram freshness_us;  // window end -> counted at the broker
 };
 
 }  // namespace grid::broker

@@ -11,10 +11,10 @@ struct RunInfo {
   std::string version;            // loadgrid version of the broker
   std::string state = "running";  // "running" while the test goes on, then "finished"
   uint64_t started_unix_ms = 0;
-  uint64_t ended_unix_ms = 0;     // last request completed, once the load is over; 0 before
-  uint64_t duration_ms = 0;       // planned
-  double elapsed_s = 0;           // since start
-  uint32_t users = 0;             // planned
+  uint64_t ended_unix_ms = 0;  // last request completed, once the load is over; 0 before
+  uint64_t duration_ms = 0;    // planned
+  double elapsed_s = 0;        // since start
+  uint32_t users = 0;          // planned
   unsigned threads = 0;
   uint32_t interval_ms = 0;
 };

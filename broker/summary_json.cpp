@@ -59,7 +59,9 @@ nlohmann::ordered_json grid_json(const GridReport& g) {
                       {"requests", a.requests},
                       {"failures", a.failures},
                       {"clock_offset_ms", round3(static_cast<double>(a.clock_offset_us) / 1000.0)},
-                      {"state", a.lost ? "lost" : a.final ? "finished" : "running"}});
+                      {"state", a.lost    ? "lost"
+                                : a.final ? "finished"
+                                          : "running"}});
   }
   return {{"regions", regions},
           {"agents", agents},

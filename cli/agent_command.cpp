@@ -4,11 +4,11 @@
 #include <iostream>
 
 #include "agent/agent_node.hpp"
-#include "protocol/common/exit_codes.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
+#include "protocol/common/exit_codes.hpp"
 #include "protocol/common/process_limits.hpp"
 
 namespace po = boost::program_options;
@@ -18,6 +18,8 @@ namespace grid::cli {
 int agent_main(int argc, char** argv) {
   agent::AgentOptions o;
   po::options_description opts("usage: loadgrid agent --parent tcp://HOST:PORT [options]\n\noptions");
+  // One option per line, as --help lists them.
+  // clang-format off
   opts.add_options()
       ("parent", po::value(&o.parent)->required(),
        "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports), or tcp://HOST:PLANS,REPORTS "
@@ -28,6 +30,7 @@ int agent_main(int argc, char** argv) {
       ("max-users", po::value(&o.max_users)->default_value(0), "most users this agent takes (0 = no cap)")
       ("capacity", po::value(&o.capacity)->default_value(0), "weight in budget splits (0 = engine threads)")
       ("users-per-multi", po::value(&o.users_per_multi)->default_value(32), "users per curl multi handle (tuning)");
+  // clang-format on
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "agent", opts, vm)) return *code;
   common::raise_open_file_limit();

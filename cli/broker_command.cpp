@@ -5,12 +5,12 @@
 
 #include "broker/broker_node.hpp"
 #include "broker/campaign.hpp"
-#include "protocol/common/exit_codes.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/results_dir.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
+#include "protocol/common/exit_codes.hpp"
 #include "protocol/common/units.hpp"
 
 namespace po = boost::program_options;
@@ -21,6 +21,8 @@ int broker_main(int argc, char** argv) {
   broker::BrokerOptions o;
   std::string campaign_path, expect_timeout = "60s";
   po::options_description opts("usage: loadgrid broker CAMPAIGN.ini [options]\n\noptions");
+  // One option per line, as --help lists them.
+  // clang-format off
   opts.add_options()
       ("listen", po::value(&o.listen)->default_value("tcp://127.0.0.1:5557"),
        "where children connect: binds PORT (plans, PUB) and PORT+1 (reports, PULL), or PLANS,REPORTS; "
@@ -30,6 +32,7 @@ int broker_main(int argc, char** argv) {
       ("expect-timeout", po::value(&expect_timeout)->default_value("60s"),
        "start anyway after this long with the agents there are; exit 3 if none")
       ("quiet,q", "no live progress");
+  // clang-format on
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "broker", opts, vm, &campaign_path)) return *code;
   const auto timeout = common::parse_duration(expect_timeout);

@@ -19,9 +19,14 @@ std::optional<int> parse_options(int argc, char** argv, const std::string& comma
     hidden.add_options()("campaign", po::value(campaign_path));
     positional.add("campaign", 1);
   }
-  visible.add_options()("config", po::value(&config), "INI file with any of these options (the command line wins)")(
-      "log-level", po::value(&log_level)->default_value("info"),
-      "lowest level of log lines: debug, info, warning, error or off")("help,h", "show this help");
+  // One option per line, as --help lists them.
+  // clang-format off
+  visible.add_options()
+      ("config", po::value(&config), "INI file with any of these options (the command line wins)")
+      ("log-level", po::value(&log_level)->default_value("info"),
+       "lowest level of log lines: debug, info, warning, error or off")
+      ("help,h", "show this help");
+  // clang-format on
   po::options_description all;
   all.add(visible).add(hidden);
   try {

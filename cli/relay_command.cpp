@@ -3,11 +3,11 @@
 
 #include <iostream>
 
-#include "protocol/common/exit_codes.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
+#include "protocol/common/exit_codes.hpp"
 #include "relay/relay_node.hpp"
 
 namespace po = boost::program_options;
@@ -16,13 +16,17 @@ namespace grid::cli {
 
 int relay_main(int argc, char** argv) {
   relay::RelayOptions o;
-  po::options_description opts("usage: loadgrid relay --parent tcp://HOST:PORT [--listen tcp://HOST:PORT] [options]\n\noptions");
+  po::options_description opts(
+      "usage: loadgrid relay --parent tcp://HOST:PORT [--listen tcp://HOST:PORT] [options]\n\noptions");
+  // One option per line, as --help lists them.
+  // clang-format off
   opts.add_options()
       ("parent", po::value(&o.parent)->required(), "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports)")
       ("listen", po::value(&o.listen)->default_value("tcp://127.0.0.1:5567"),
        "where children connect: binds PORT (plans, PUB) and PORT+1 (reports, PULL)")
       ("id", po::value(&o.id), "node id, unique among the parent's children (default relay-HOST-PID)")
       ("region", po::value(&o.region)->default_value("default"), "region name, for the campaign's [regions] weights");
+  // clang-format on
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "relay", opts, vm)) return *code;
   return guarded("relay", [&] {

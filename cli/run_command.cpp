@@ -10,12 +10,12 @@
 #include "agent/agent_node.hpp"
 #include "broker/broker_node.hpp"
 #include "broker/campaign.hpp"
-#include "protocol/common/exit_codes.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/results_dir.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
+#include "protocol/common/exit_codes.hpp"
 #include "protocol/common/process_limits.hpp"
 #include "protocol/common/resource_usage.hpp"
 #include "relay/relay_node.hpp"
@@ -35,19 +35,23 @@ int run_main(int argc, char** argv) {
   unsigned threads = 0, agents = 1;
   uint32_t users_per_multi = 32;
   po::options_description opts("usage: loadgrid run CAMPAIGN.ini [options]\n\noptions");
+  // One option per line, as --help lists them.
+  // clang-format off
   opts.add_options()
       ("results", po::value(&results), "results directory (overrides [campaign] results)")
       ("threads", po::value(&threads)->default_value(0), "engine threads in all (0 = one per core)")
       ("agents", po::value(&agents)->default_value(1), "local agents (the threads are split among them)")
       ("users-per-multi", po::value(&users_per_multi)->default_value(32), "users per curl multi handle (tuning; docs/adr/0002)")
       ("quiet,q", "no live progress");
+  // clang-format on
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "run", opts, vm, &campaign_path)) return *code;
   if (agents == 0 || agents > 1000) {
     std::cerr << "loadgrid run: --agents must be 1 to 1000\n";
     return common::kExitUsage;
   }
-  return guarded("run", [&] { return run_grid(campaign_path, results, threads, agents, users_per_multi, vm.count("quiet") > 0); });
+  return guarded(
+      "run", [&] { return run_grid(campaign_path, results, threads, agents, users_per_multi, vm.count("quiet") > 0); });
 }
 
 namespace {

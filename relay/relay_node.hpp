@@ -24,8 +24,8 @@ namespace grid::relay {
 struct RelayOptions {
   std::string id;
   std::string region = "default";
-  std::string parent;   // tcp://HOST:PORT or inproc://NAME
-  std::string listen;   // tcp://HOST:PORT (PORT plans, PORT+1 reports) or inproc://NAME
+  std::string parent;  // tcp://HOST:PORT or inproc://NAME
+  std::string listen;  // tcp://HOST:PORT (PORT plans, PORT+1 reports) or inproc://NAME
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::milliseconds merge_grace{500};  // wait for stragglers after a window ends
 };
@@ -75,14 +75,14 @@ private:
   common::ChildrenLink children_;
   common::WindowMerger merger_;
   common::ResourceUsage usage_;
-  common::Ticker tick_;        // heartbeats up, liveness of the children below
+  common::Ticker tick_;  // heartbeats up, liveness of the children below
 
   std::optional<wire::Plan> parent_plan_;
-  uint64_t epoch_;             // our own counter for what we publish; starts at wall-clock ms
-  std::string campaign_id_;    // campaign of the windows being merged
-  std::vector<std::string> lost_agents_;  // agents of our subtree declared lost
+  uint64_t epoch_;                               // our own counter for what we publish; starts at wall-clock ms
+  std::string campaign_id_;                      // campaign of the windows being merged
+  std::vector<std::string> lost_agents_;         // agents of our subtree declared lost
   std::vector<wire::ChildBudget> last_budgets_;  // budgets we published last
-  uint32_t busy_agents_ = 0;   // agents below with users: whose windows we wait for
+  uint32_t busy_agents_ = 0;                     // agents below with users: whose windows we wait for
 };
 
 }  // namespace grid::relay

@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/check-format.sh   # unformatted code fails the test command (and so CI)
 bash scripts/build.sh
 cd build
 ctest --output-on-failure --timeout 900 -j "${LOADGRID_TEST_JOBS:-2}"

@@ -41,9 +41,7 @@ void Connection::close() {
   wait = Wait::none;
 }
 
-bool Connection::input_full() const noexcept {
-  return input_end_ - input_begin_ >= kMaxHeadBytes;
-}
+bool Connection::input_full() const noexcept { return input_end_ - input_begin_ >= kMaxHeadBytes; }
 
 IoStatus Connection::fill() {
   // Move the unconsumed tail (at most one partial head, usually a few bytes) to the front,
@@ -89,8 +87,8 @@ IoStatus Connection::flush() {
       parts[count++] = {output_.data() + output_sent_, buffered};
     }
     if (filler_remaining_ > 0) {
-      const std::size_t chunk = static_cast<std::size_t>(
-          std::min<std::uint64_t>(filler_remaining_, filler.size() - filler_offset_));
+      const std::size_t chunk =
+          static_cast<std::size_t>(std::min<std::uint64_t>(filler_remaining_, filler.size() - filler_offset_));
       parts[count++] = {const_cast<char*>(filler.data() + filler_offset_), chunk};
     }
     msghdr message{};

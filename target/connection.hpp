@@ -43,7 +43,7 @@ struct PendingResponse {
 // The I/O helpers do the byte shuffling; the public flags are protocol state that the
 // WorkerLoop reads and writes.
 class Connection {
- public:
+public:
   // Output bytes queued beyond which no further pipelined request is parsed until the
   // peer reads (back-pressure against clients that pipeline without reading).
   static constexpr std::size_t kMaxOutputBacklog = 64 * 1024;
@@ -58,9 +58,7 @@ class Connection {
   std::uint32_t generation() const noexcept { return generation_; }
 
   // Received bytes not yet consumed.
-  std::string_view input() const noexcept {
-    return {input_.data() + input_begin_, input_end_ - input_begin_};
-  }
+  std::string_view input() const noexcept { return {input_.data() + input_begin_, input_end_ - input_begin_}; }
   void consume(std::size_t bytes) noexcept { input_begin_ += bytes; }
   // True when the buffer holds kMaxHeadBytes unconsumed bytes and cannot take more.
   bool input_full() const noexcept;
@@ -72,9 +70,7 @@ class Connection {
   std::string& output() noexcept { return output_; }
   // Queues `bytes` filler bytes after everything in output(); see filler_chunk().
   void append_filler(std::uint64_t bytes) noexcept { filler_remaining_ += bytes; }
-  bool has_output() const noexcept {
-    return output_sent_ < output_.size() || filler_remaining_ > 0;
-  }
+  bool has_output() const noexcept { return output_sent_ < output_.size() || filler_remaining_ > 0; }
   // True when the next response should wait until queued bytes are written.
   bool output_backlogged() const noexcept {
     return filler_remaining_ > 0 || output_.size() - output_sent_ > kMaxOutputBacklog;
@@ -101,7 +97,7 @@ class Connection {
   Wait wait = Wait::none;
   PendingResponse pending;
 
- private:
+private:
   int fd_ = -1;
   std::uint32_t generation_ = 0;
   std::vector<char> input_;

@@ -8,7 +8,7 @@ namespace grid::target {
 
 // Owns one POSIX file descriptor and closes it on destruction. Move-only; -1 means empty.
 class FileDescriptor {
- public:
+public:
   FileDescriptor() = default;
   explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
   ~FileDescriptor() { reset(); }
@@ -34,7 +34,7 @@ class FileDescriptor {
     fd_ = fd;
   }
 
- private:
+private:
   int fd_ = -1;
 };
 

@@ -91,8 +91,8 @@ std::string_view next_line(std::string_view& rest) {
 // Parses "HTTP/1.x" into head.minor_version; on failure returns the error to send.
 bool parse_version(std::string_view version, HttpRequestHead& head, ParseResult& error) {
   const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || !is_digit(version[5]) ||
-      version[6] != '.' || !is_digit(version[7])) {
+  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || !is_digit(version[5]) || version[6] != '.' ||
+      !is_digit(version[7])) {
     error = fail(400, "malformed HTTP version");
     return false;
   }
@@ -124,8 +124,7 @@ bool parse_request_line(std::string_view line, HttpRequestHead& head, ParseResul
   return parse_version(line.substr(second_space + 1), head, error);
 }
 
-bool parse_content_length(std::string_view value, bool& seen, HttpRequestHead& head,
-                          ParseResult& error) {
+bool parse_content_length(std::string_view value, bool& seen, HttpRequestHead& head, ParseResult& error) {
   std::uint64_t length = 0;
   if (value.empty() || value.size() > 15) {
     error = fail(400, "invalid Content-Length");

@@ -21,8 +21,8 @@ constexpr std::array<char, kFillerBytes> kFiller = make_filler();
 
 }  // namespace
 
-void append_response_head(std::string& out, int status, std::uint64_t content_length,
-                          std::string_view content_type, ConnectionHeader connection) {
+void append_response_head(std::string& out, int status, std::uint64_t content_length, std::string_view content_type,
+                          ConnectionHeader connection) {
   char digits[24];
   const auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), content_length);
   (void)ec;  // 24 chars always hold a uint64_t.
@@ -34,9 +34,15 @@ void append_response_head(std::string& out, int status, std::uint64_t content_le
   out.append("\r\nContent-Length: ");
   out.append(digits, end);
   switch (connection) {
-    case ConnectionHeader::omit: out.append("\r\n\r\n"); break;
-    case ConnectionHeader::keep_alive: out.append("\r\nConnection: keep-alive\r\n\r\n"); break;
-    case ConnectionHeader::close: out.append("\r\nConnection: close\r\n\r\n"); break;
+    case ConnectionHeader::omit:
+      out.append("\r\n\r\n");
+      break;
+    case ConnectionHeader::keep_alive:
+      out.append("\r\nConnection: keep-alive\r\n\r\n");
+      break;
+    case ConnectionHeader::close:
+      out.append("\r\nConnection: close\r\n\r\n");
+      break;
   }
 }
 

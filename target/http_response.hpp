@@ -12,8 +12,8 @@ enum class ConnectionHeader { omit, keep_alive, close };
 
 // Appends a complete response head (status line, Content-Type, Content-Length, optional
 // Connection, blank line) to `out`. Reuses out's capacity: no allocation once it is warm.
-void append_response_head(std::string& out, int status, std::uint64_t content_length,
-                          std::string_view content_type, ConnectionHeader connection);
+void append_response_head(std::string& out, int status, std::uint64_t content_length, std::string_view content_type,
+                          ConnectionHeader connection);
 
 // A fixed block of printable filler bytes for /bytes/<n> bodies; large bodies are sent as
 // repeated chunks of it instead of being copied into the connection's buffer.

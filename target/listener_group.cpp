@@ -14,8 +14,7 @@ namespace grid::target {
 namespace {
 
 [[noreturn]] void fail(const std::string& host, std::uint16_t port, std::string_view reason) {
-  throw std::runtime_error("cannot listen on " + format_host_port(host, port) + ": " +
-                           std::string(reason));
+  throw std::runtime_error("cannot listen on " + format_host_port(host, port) + ": " + std::string(reason));
 }
 
 void set_port(sockaddr_storage& address, std::uint16_t port) {
@@ -52,8 +51,8 @@ sockaddr_storage resolve(const std::string& host, std::uint16_t port, socklen_t&
 }
 
 // A bound (not yet listening) socket; SO_REUSEPORT only when joining a group.
-FileDescriptor bind_socket(const sockaddr_storage& address, socklen_t length, bool reuse_port,
-                           const std::string& host, std::uint16_t port) {
+FileDescriptor bind_socket(const sockaddr_storage& address, socklen_t length, bool reuse_port, const std::string& host,
+                           std::uint16_t port) {
   FileDescriptor fd(::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) fail(host, port, std::strerror(errno));
   const int on = 1;

@@ -1,6 +1,7 @@
 #include "target/request_counters.hpp"
 
 #include <map>
+
 #include <nlohmann/json.hpp>
 
 namespace grid::target {

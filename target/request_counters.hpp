@@ -14,7 +14,7 @@ namespace grid::target {
 // Memory is bounded: at most kMaxDistinctPaths paths are kept, and paths beyond that (or
 // longer than kMaxPathKeyBytes) are counted under kOtherPath.
 class RequestCounters {
- public:
+public:
   static constexpr std::size_t kMaxDistinctPaths = 10'000;
   static constexpr std::size_t kMaxPathKeyBytes = 1024;
   // Key for paths not kept individually. Real paths start with '/', so it never collides.
@@ -24,9 +24,7 @@ class RequestCounters {
 
   struct StringHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
   using PathMap = std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>>;
 
@@ -45,7 +43,7 @@ class RequestCounters {
   // {"requests": N, "paths": {"/": n, ...}} with paths sorted, as served by /__stats.
   std::string to_json() const;
 
- private:
+private:
   void add(std::string_view path, std::uint64_t count);
 
   std::uint64_t total_ = 0;

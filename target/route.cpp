@@ -31,17 +31,13 @@ Route bad_parameter(std::string_view reason) {
   return route;
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
 
 std::string_view hello_body() { return kHello; }
 
-std::string_view path_of(std::string_view target) {
-  return target.substr(0, target.find_first_of("?#"));
-}
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find_first_of("?#")); }
 
 Route route_request(std::string_view method, std::string_view path) {
   Route route;

@@ -30,8 +30,7 @@ std::atomic<TargetServer*> g_signalled_server{nullptr};
 // this to reach zero, so no handler can still be using the server when it is destroyed.
 std::atomic<int> g_handlers_running{0};
 
-static_assert(std::atomic<int>::is_always_lock_free &&
-                  std::atomic<TargetServer*>::is_always_lock_free,
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<TargetServer*>::is_always_lock_free,
               "the signal handler may only touch lock-free atomics");
 
 extern "C" void stop_on_signal(int) {
@@ -54,6 +53,8 @@ po::options_description make_options() {
       "Serves the built-in HTTP/1.1 test target: / (hello), /delay/<ms>, /status/<code>,\n"
       "/bytes/<n>, /__stats (JSON counters; DELETE or /__reset zeroes them).\n"
       "Runs until SIGINT or SIGTERM.\n\nOptions");
+  // One option per line, as --help lists them.
+  // clang-format off
   options.add_options()
       ("help,h", "print this help and exit")
       ("listen,l", po::value<std::string>()->default_value("127.0.0.1:8080"),
@@ -66,16 +67,15 @@ po::options_description make_options() {
        "extra random delay per response, uniform in [0, MS] milliseconds")
       ("log-level", po::value<std::string>()->default_value("info"),
        "lowest level of log lines: debug, info, warning, error or off");
+  // clang-format on
   return options;
 }
 
 // Reads an integer option and checks its range; prints the error and returns nullopt.
-std::optional<std::int64_t> bounded(const po::variables_map& values, const char* name,
-                                    std::int64_t max) {
+std::optional<std::int64_t> bounded(const po::variables_map& values, const char* name, std::int64_t max) {
   const auto value = values[name].as<std::int64_t>();
   if (value < 0 || value > max) {
-    std::cerr << "loadgrid target: --" << name << " expects an integer in 0.." << max
-              << ", got " << value << "\n";
+    std::cerr << "loadgrid target: --" << name << " expects an integer in 0.." << max << ", got " << value << "\n";
     return std::nullopt;
   }
   return value;

@@ -22,7 +22,7 @@ class WorkerLoop;
 // Lifecycle: construct (binds and listens), then run() — or start() and later join() —
 // and stop() from any thread or a signal handler. A server runs at most once.
 class TargetServer {
- public:
+public:
   // Binds and listens on options.host:options.port with one socket per worker thread.
   // @throws std::runtime_error naming host:port when the address cannot be resolved or
   //         bound (e.g. the port is taken), or std::system_error if epoll setup fails.
@@ -56,7 +56,7 @@ class TargetServer {
   // affected by /__reset. Live but unsynchronised: exact once join() has returned.
   std::uint64_t requests_served() const noexcept;
 
- private:
+private:
   void worker_main(WorkerLoop& worker) noexcept;
 
   TargetOptions options_;

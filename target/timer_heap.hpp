@@ -18,7 +18,7 @@ struct TimerEntry {
 // Min-heap of deadlines owned by one worker thread. The worker turns the earliest deadline
 // into epoll_wait's timeout instead of sleeping. Time is passed in, so tests need no clock.
 class TimerHeap {
- public:
+public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
   // Allocates only when the heap grows beyond its previous high-water mark.
@@ -34,7 +34,7 @@ class TimerHeap {
   // Removes and returns the earliest entry if its deadline is at or before `now`.
   std::optional<TimerEntry> pop_due(TimePoint now);
 
- private:
+private:
   std::vector<TimerEntry> heap_;
 };
 

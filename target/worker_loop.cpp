@@ -28,9 +28,7 @@ std::uint64_t epoll_key(int fd, std::uint32_t generation) {
   return (std::uint64_t{generation} << 32) | static_cast<std::uint32_t>(fd);
 }
 
-[[noreturn]] void throw_errno(const char* what) {
-  throw std::system_error(errno, std::generic_category(), what);
-}
+[[noreturn]] void throw_errno(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
 
 ConnectionHeader connection_header(const PendingResponse& response) {
   if (!response.keep_alive) return ConnectionHeader::close;
@@ -79,8 +77,8 @@ void WorkerLoop::post(ControlMessage message) {
 void WorkerLoop::run() {
   now_ = Clock::now();
   while (!stopping_.load(std::memory_order_acquire)) {
-    const int ready = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()),
-                                   timers_.timeout_ms(now_));
+    const int ready =
+        ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()), timers_.timeout_ms(now_));
     if (ready < 0 && errno != EINTR) throw_errno("epoll_wait");
     now_ = Clock::now();
     for (int i = 0; i < ready; ++i) {
@@ -91,8 +89,7 @@ void WorkerLoop::run() {
       } else if (fd == wake_.get()) {
         drain_inbox();
       } else {
-        on_connection_event(fd, static_cast<std::uint32_t>(key >> 32),
-                            events_[static_cast<std::size_t>(i)].events);
+        on_connection_event(fd, static_cast<std::uint32_t>(key >> 32), events_[static_cast<std::size_t>(i)].events);
       }
     }
     fire_due_timers();
@@ -107,8 +104,7 @@ void WorkerLoop::accept_connections() {
     const int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
-      if ((errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) &&
-          !accept_retry_armed_) {
+      if ((errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) && !accept_retry_armed_) {
         // Pending connections stay queued; with an edge-triggered listener nothing would
         // retry them, so a timer does.
         accept_retry_armed_ = true;
@@ -213,14 +209,13 @@ void WorkerLoop::serve_buffered(Connection& connection) {
   }
   for (;;) {
     if (connection.body_remaining > 0) {
-      const std::uint64_t skip =
-          std::min<std::uint64_t>(connection.body_remaining, connection.input().size());
+      const std::uint64_t skip = std::min<std::uint64_t>(connection.body_remaining, connection.input().size());
       connection.consume(static_cast<std::size_t>(skip));
       connection.body_remaining -= skip;
       if (connection.body_remaining > 0) return;
     }
-    if (connection.wait != Wait::none || connection.close_after_output ||
-        connection.output_backlogged() || connection.input().empty()) {
+    if (connection.wait != Wait::none || connection.close_after_output || connection.output_backlogged() ||
+        connection.input().empty()) {
       return;
     }
     const ParseResult parsed = parse_request_head(connection.input());
@@ -266,8 +261,7 @@ void WorkerLoop::dispatch(Connection& connection, const HttpRequestHead& head) {
   respond(connection, pending, path);
 }
 
-void WorkerLoop::respond(Connection& connection, const PendingResponse& response,
-                         std::string_view path) {
+void WorkerLoop::respond(Connection& connection, const PendingResponse& response, std::string_view path) {
   const Route& route = response.route;
   std::string& out = connection.output();
   const ConnectionHeader header = connection_header(response);
@@ -291,8 +285,7 @@ void WorkerLoop::respond(Connection& connection, const PendingResponse& response
 void WorkerLoop::reject(Connection& connection, int status, std::string_view reason) {
   const std::string_view text = status_text(status);
   std::string& out = connection.output();
-  append_response_head(out, status, text.size() + 2 + reason.size() + 1, "text/plain",
-                       ConnectionHeader::close);
+  append_response_head(out, status, text.size() + 2 + reason.size() + 1, "text/plain", ConnectionHeader::close);
   out.append(text).append(": ").append(reason).append("\n");
   // Framing is lost: nothing after this point can be trusted as a request.
   connection.consume(connection.input().size());

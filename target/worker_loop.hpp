@@ -27,12 +27,11 @@ namespace grid::target {
 // responses, and its own RequestCounters. Nothing on the request path is shared with other
 // threads; workers talk to each other only through post() for /__stats and /__reset.
 class WorkerLoop {
- public:
+public:
   // `stopping` is the server's flag; run() returns soon after it becomes true and wake()
   // is called. Creates the epoll instance and wake eventfd.
   // @throws std::system_error if either cannot be created.
-  WorkerLoop(unsigned index, FileDescriptor listener, const TargetOptions& options,
-             const std::atomic<bool>& stopping);
+  WorkerLoop(unsigned index, FileDescriptor listener, const TargetOptions& options, const std::atomic<bool>& stopping);
 
   WorkerLoop(const WorkerLoop&) = delete;
   WorkerLoop& operator=(const WorkerLoop&) = delete;
@@ -54,11 +53,9 @@ class WorkerLoop {
 
   // Requests this worker has served since start (not reset by /__reset). Updated with a
   // relaxed store by the owning thread only; readable from any thread.
-  std::uint64_t requests_served() const noexcept {
-    return served_.load(std::memory_order_relaxed);
-  }
+  std::uint64_t requests_served() const noexcept { return served_.load(std::memory_order_relaxed); }
 
- private:
+private:
   using Clock = std::chrono::steady_clock;
 
   void accept_connections();

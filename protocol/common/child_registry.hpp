@@ -19,21 +19,21 @@ struct ChildInfo {
   std::string region;
   std::string hostname;
   uint32_t cores = 0;
-  uint32_t max_users = 0;          // 0 = no cap
-  double capacity = 0;             // relative weight for budget splits (subtree cores)
+  uint32_t max_users = 0;  // 0 = no cap
+  double capacity = 0;     // relative weight for budget splits (subtree cores)
   double cpu_percent = 0;
   uint64_t rss_bytes = 0;
   uint32_t active_users = 0;
-  uint32_t agents = 0;             // live agents in the child's subtree (1 for an agent)
-  uint32_t busy_agents = 0;        // of those, agents with a budget above 0 (a relay's report)
-  int64_t clock_offset_us = 0;     // the child's estimate of broker time minus its own
-  uint64_t rejected_frames = 0;    // malformed frames the child's subtree rejected
-  uint64_t dropped_frames = 0;     // frames the child's subtree could neither send nor keep
-  uint64_t retained_frames = 0;    // upstream frames the child's subtree keeps for retry, now
+  uint32_t agents = 0;                   // live agents in the child's subtree (1 for an agent)
+  uint32_t busy_agents = 0;              // of those, agents with a budget above 0 (a relay's report)
+  int64_t clock_offset_us = 0;           // the child's estimate of broker time minus its own
+  uint64_t rejected_frames = 0;          // malformed frames the child's subtree rejected
+  uint64_t dropped_frames = 0;           // frames the child's subtree could neither send nor keep
+  uint64_t retained_frames = 0;          // upstream frames the child's subtree keeps for retry, now
   std::vector<std::string> lost_agents;  // agents its subtree declared lost
-  SteadyTime last_seen{};          // last message from it
-  bool lost = false;               // missed `liveness` heartbeats; no budget
-  bool left = false;               // said bye
+  SteadyTime last_seen{};                // last message from it
+  bool lost = false;                     // missed `liveness` heartbeats; no budget
+  bool left = false;                     // said bye
 };
 
 /// The direct children of a broker or relay and their liveness (Paranoid Pirate's idea,

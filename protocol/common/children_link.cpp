@@ -31,8 +31,8 @@ ChildrenLink::ChildrenLink(zmq::context_t& context, const std::string& listen, s
     throw std::runtime_error("cannot listen on " + listen + " (" + endpoints.value().plans + ", " +
                              endpoints.value().reports + "): " + e.what());
   }
-  bound_address_ = bound_parent_address(plans_.get(zmq::sockopt::last_endpoint),
-                                        reports_.get(zmq::sockopt::last_endpoint));
+  bound_address_ =
+      bound_parent_address(plans_.get(zmq::sockopt::last_endpoint), reports_.get(zmq::sockopt::last_endpoint));
   if (bound_address_.empty()) bound_address_ = listen;  // inproc: the name is the address
 }
 

@@ -77,8 +77,8 @@ void ParentLink::send_frame(std::string frame) {
   outbox_.submit(std::move(frame), [this](std::string_view f) { return send_upstream(reports_, f); });
   if (outbox_.empty()) return;
   if (const auto n = retain_log_.admit(clock_source_.steady_now())) {
-    log_->warn("the parent is not taking messages: {} kept for retry ({} bytes), {} given up so far",
-               outbox_.size(), outbox_.bytes(), outbox_.dropped());
+    log_->warn("the parent is not taking messages: {} kept for retry ({} bytes), {} given up so far", outbox_.size(),
+               outbox_.bytes(), outbox_.dropped());
   }
   if (outbox_.dropped() > dropped_before) {
     log_->error("gave up {} message(s) for the parent (retry buffer full); counted as dropped",

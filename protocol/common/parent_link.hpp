@@ -19,7 +19,7 @@ namespace grid::common {
 
 /// Settings of one child-to-parent link.
 struct ParentLinkOptions {
-  int send_queue = 100'000;                  // messages ZeroMQ queues before a send would block
+  int send_queue = 100'000;                          // messages ZeroMQ queues before a send would block
   size_t retained_bytes = Outbox::kDefaultMaxBytes;  // what we keep beyond that, in bytes
 };
 
@@ -32,8 +32,8 @@ class ParentLink {
 public:
   /// Connects to `parent` (see parent_endpoints). Throws std::invalid_argument naming the
   /// address when it is malformed.
-  ParentLink(zmq::context_t& context, const std::string& parent, std::string my_id, const Clock& clock,
-             Logger log, ParentLinkOptions options = {});
+  ParentLink(zmq::context_t& context, const std::string& parent, std::string my_id, const Clock& clock, Logger log,
+             ParentLinkOptions options = {});
 
   zmq::socket_t& plans() { return plans_; }
 

@@ -33,7 +33,8 @@ ResourceUsage::ResourceUsage() : last_cpu_ns_(process_cpu_ns()), last_wall_ns_(s
 ResourceUsage::Sample ResourceUsage::sample() {
   const int64_t cpu = process_cpu_ns(), wall = steady_now_ns();
   Sample s;
-  if (wall > last_wall_ns_) s.cpu_percent = 100.0 * static_cast<double>(cpu - last_cpu_ns_) / static_cast<double>(wall - last_wall_ns_);
+  if (wall > last_wall_ns_)
+    s.cpu_percent = 100.0 * static_cast<double>(cpu - last_cpu_ns_) / static_cast<double>(wall - last_wall_ns_);
   last_cpu_ns_ = cpu;
   last_wall_ns_ = wall;
   s.rss_bytes = current_rss_bytes();

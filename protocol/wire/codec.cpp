@@ -24,15 +24,15 @@ Result<Envelope> decode_envelope(std::string_view frame) {
   try {
     size_t offset = 0;
     bool referenced = false;
-    msgpack::object root = msgpack::unpack(*env.zone, frame.data(), frame.size(), offset,
-                                           referenced, nullptr, nullptr, limits_for(frame.size()));
+    msgpack::object root = msgpack::unpack(*env.zone, frame.data(), frame.size(), offset, referenced, nullptr, nullptr,
+                                           limits_for(frame.size()));
     if (offset != frame.size()) {
       return Error{std::to_string(frame.size() - offset) + " trailing bytes after the message"};
     }
     if (root.type != msgpack::type::ARRAY) return Error{"envelope is not an array"};
     if (root.via.array.size < 4) {
       return Error{"envelope has " + std::to_string(root.via.array.size) +
-                           " fields, expected 4 (type, version, node_id, body)"};
+                   " fields, expected 4 (type, version, node_id, body)"};
     }
     const msgpack::object* f = root.via.array.ptr;
     if (f[0].type != msgpack::type::POSITIVE_INTEGER || f[0].via.u64 > 255) {
@@ -43,8 +43,8 @@ Result<Envelope> decode_envelope(std::string_view frame) {
       return Error{"envelope version is not an unsigned integer"};
     }
     if (f[1].via.u64 != kProtocolVersion) {
-      return Error{"unsupported protocol version " + std::to_string(f[1].via.u64) +
-                           " (this node speaks " + std::to_string(kProtocolVersion) + ")"};
+      return Error{"unsupported protocol version " + std::to_string(f[1].via.u64) + " (this node speaks " +
+                   std::to_string(kProtocolVersion) + ")"};
     }
     env.version = static_cast<uint16_t>(f[1].via.u64);
     if (f[2].type != msgpack::type::STR) return Error{"envelope node_id is not a string"};

@@ -8,8 +8,8 @@
 
 #include <msgpack.hpp>
 
-#include "protocol/wire/result.hpp"
 #include "protocol/wire/messages.hpp"
+#include "protocol/wire/result.hpp"
 
 namespace grid::wire {
 
@@ -47,15 +47,14 @@ Result<Envelope> decode_envelope(std::string_view frame);
 template <class M>
 Result<M> decode_body(const Envelope& envelope) {
   if (envelope.type != M::kType) {
-    return Error{"expected message type " + std::to_string(static_cast<int>(M::kType)) +
-                         ", got " + std::to_string(static_cast<int>(envelope.type))};
+    return Error{"expected message type " + std::to_string(static_cast<int>(M::kType)) + ", got " +
+                 std::to_string(static_cast<int>(envelope.type))};
   }
   M message;
   try {
     envelope.body.convert(message);
   } catch (const std::exception& e) {
-    return Error{"malformed body of message type " +
-                         std::to_string(static_cast<int>(M::kType)) + ": " + e.what()};
+    return Error{"malformed body of message type " + std::to_string(static_cast<int>(M::kType)) + ": " + e.what()};
   }
   if (auto problem = message.validate()) return Error{*problem};
   return message;

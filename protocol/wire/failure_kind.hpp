@@ -21,12 +21,10 @@ enum class FailureKind : uint8_t {
 
 inline constexpr size_t kFailureKindCount = 6;
 
-inline constexpr std::array<std::string_view, kFailureKindCount> kFailureKindNames = {
-    "connect", "timeout", "tls", "http_4xx", "http_5xx", "other"};
+inline constexpr std::array<std::string_view, kFailureKindCount> kFailureKindNames = {"connect",  "timeout",  "tls",
+                                                                                      "http_4xx", "http_5xx", "other"};
 
-constexpr std::string_view to_string(FailureKind kind) {
-  return kFailureKindNames[static_cast<size_t>(kind)];
-}
+constexpr std::string_view to_string(FailureKind kind) { return kFailureKindNames[static_cast<size_t>(kind)]; }
 
 /// Failure counts by kind, one slot per FailureKind.
 struct FailureCounts {

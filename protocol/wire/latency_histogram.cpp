@@ -48,7 +48,7 @@ uint32_t LatencyHistogram::index_of(uint64_t value_us) {
   if (value_us > kMaxValue) value_us = kMaxValue;
   if (value_us < kLinearLimit) return static_cast<uint32_t>(value_us);
   const unsigned msb = 63 - static_cast<unsigned>(std::countl_zero(value_us));
-  const unsigned shift = msb - 10;  // >= 1: keeps 11 significant bits
+  const unsigned shift = msb - 10;                            // >= 1: keeps 11 significant bits
   const auto sub = static_cast<uint32_t>(value_us >> shift);  // in [1024, 2047]
   return kLinearLimit + (shift - 1) * kSubBuckets + (sub - kSubBuckets);
 }
@@ -143,8 +143,8 @@ uint64_t LatencyHistogram::percentile(double p) const {
 }
 
 bool LatencyHistogram::operator==(const LatencyHistogram& other) const {
-  if (count_ != other.count_ || clamped_ != other.clamped_ || sum_ != other.sum_ ||
-      min() != other.min() || max_ != other.max_) {
+  if (count_ != other.count_ || clamped_ != other.clamped_ || sum_ != other.sum_ || min() != other.min() ||
+      max_ != other.max_) {
     return false;
   }
   for (uint32_t c = 0; c < kChunks; ++c) {
@@ -174,8 +174,7 @@ HistogramWire LatencyHistogram::to_wire() const {
   return wire;
 }
 
-std::optional<LatencyHistogram> LatencyHistogram::from_wire(const HistogramWire& wire,
-                                                            std::string& error) {
+std::optional<LatencyHistogram> LatencyHistogram::from_wire(const HistogramWire& wire, std::string& error) {
   if (wire.indexes.size() != wire.counts.size()) {
     error = "histogram has " + std::to_string(wire.indexes.size()) + " indexes but " +
             std::to_string(wire.counts.size()) + " counts";

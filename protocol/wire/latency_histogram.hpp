@@ -14,12 +14,12 @@ namespace grid::wire {
 /// Sparse wire form of a LatencyHistogram: the non-empty buckets in ascending index order,
 /// as parallel arrays, plus the exact extremes and sum. Append-only positional fields.
 struct HistogramWire {
-  std::vector<uint32_t> indexes;   // bucket indexes, strictly ascending
-  std::vector<uint64_t> counts;    // samples per bucket, each > 0, same length as indexes
-  uint64_t min_us = 0;             // exact smallest recorded value (0 when empty)
-  uint64_t max_us = 0;             // exact largest recorded value (0 when empty)
-  uint64_t sum_us = 0;             // sum of recorded values, for the mean
-  uint64_t clamped = 0;            // samples above the range, counted in the top bucket
+  std::vector<uint32_t> indexes;  // bucket indexes, strictly ascending
+  std::vector<uint64_t> counts;   // samples per bucket, each > 0, same length as indexes
+  uint64_t min_us = 0;            // exact smallest recorded value (0 when empty)
+  uint64_t max_us = 0;            // exact largest recorded value (0 when empty)
+  uint64_t sum_us = 0;            // sum of recorded values, for the mean
+  uint64_t clamped = 0;           // samples above the range, counted in the top bucket
   MSGPACK_DEFINE(indexes, counts, min_us, max_us, sum_us, clamped)
 };
 
@@ -37,9 +37,9 @@ struct HistogramWire {
 /// which is what lets percentiles be computed over a whole grid.
 class LatencyHistogram {
 public:
-  static constexpr unsigned kSubBuckets = 1024;       // buckets per power of two
+  static constexpr unsigned kSubBuckets = 1024;              // buckets per power of two
   static constexpr unsigned kLinearLimit = 2 * kSubBuckets;  // values below are exact
-  static constexpr unsigned kMaxExponent = 40;        // values up to 2^40 µs
+  static constexpr unsigned kMaxExponent = 40;               // values up to 2^40 µs
   static constexpr uint64_t kMaxValue = (uint64_t{1} << kMaxExponent) - 1;
   static constexpr unsigned kChunks = kMaxExponent - 10;  // chunk 0 linear + 29 log chunks
   static constexpr uint32_t kBucketCount = kLinearLimit + (kChunks - 1) * kSubBuckets;

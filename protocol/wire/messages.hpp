@@ -30,8 +30,7 @@ enum class MessageType : uint8_t {
 
 /// True for every MessageType this build knows.
 constexpr bool is_known(MessageType t) {
-  return (t >= MessageType::hello && t <= MessageType::bye) || t == MessageType::plan ||
-         t == MessageType::clock_echo;
+  return (t >= MessageType::hello && t <= MessageType::bye) || t == MessageType::plan || t == MessageType::clock_echo;
 }
 
 enum class NodeKind : uint8_t { agent = 0, relay = 1, broker = 2 };
@@ -54,7 +53,7 @@ struct Hello {
   std::string hostname;
   uint32_t cores = 0;
   uint64_t memory_bytes = 0;
-  uint32_t max_users = 0;         // 0 = no cap
+  uint32_t max_users = 0;  // 0 = no cap
   std::string software_version;
   MSGPACK_DEFINE(kind, region, hostname, cores, memory_bytes, max_users, software_version)
   std::optional<std::string> validate() const {
@@ -66,29 +65,28 @@ struct Hello {
 /// Liveness and load of a child, sent every second.
 struct Heartbeat {
   static constexpr MessageType kType = MessageType::heartbeat;
-  double cpu_percent = 0;         // process CPU over the last second, 100 = one core
+  double cpu_percent = 0;  // process CPU over the last second, 100 = one core
   uint64_t rss_bytes = 0;
   uint32_t active_users = 0;
-  uint64_t plan_epoch = 0;        // epoch of the plan the child runs
-  int64_t sent_unix_us = 0;       // sender's wall clock at send, for clock-offset probes
+  uint64_t plan_epoch = 0;   // epoch of the plan the child runs
+  int64_t sent_unix_us = 0;  // sender's wall clock at send, for clock-offset probes
   // Appended for the grid: what a parent needs to (re)register and weigh a child even
   // when it missed the hello (a restarted parent).
   NodeKind kind = NodeKind::agent;
   std::string region;
-  double capacity = 0;            // relative weight for budget splits: cores of the subtree
-  uint32_t max_users = 0;         // cap of the subtree, 0 = none
-  uint32_t agents = 0;            // live agents in the subtree (1 for an agent)
-  int64_t clock_offset_us = 0;    // sender's estimate of broker time minus its own
-  uint64_t rejected_frames = 0;   // malformed frames rejected in the subtree, cumulative
+  double capacity = 0;                   // relative weight for budget splits: cores of the subtree
+  uint32_t max_users = 0;                // cap of the subtree, 0 = none
+  uint32_t agents = 0;                   // live agents in the subtree (1 for an agent)
+  int64_t clock_offset_us = 0;           // sender's estimate of broker time minus its own
+  uint64_t rejected_frames = 0;          // malformed frames rejected in the subtree, cumulative
   std::vector<std::string> lost_agents;  // agents the subtree declared lost
-  uint32_t busy_agents = 0;       // agents in the subtree with a budget above 0: the ones
-                                  // whose stats windows a parent waits for
+  uint32_t busy_agents = 0;              // agents in the subtree with a budget above 0: the ones
+                                         // whose stats windows a parent waits for
   // Appended by the node runtime: nothing is lost without a trace.
-  uint64_t dropped_frames = 0;    // frames the subtree could neither send nor keep, cumulative
-  uint64_t retained_frames = 0;   // upstream frames the subtree keeps for retry, now
-  MSGPACK_DEFINE(cpu_percent, rss_bytes, active_users, plan_epoch, sent_unix_us, kind, region,
-                 capacity, max_users, agents, clock_offset_us, rejected_frames, lost_agents, busy_agents,
-                 dropped_frames, retained_frames)
+  uint64_t dropped_frames = 0;   // frames the subtree could neither send nor keep, cumulative
+  uint64_t retained_frames = 0;  // upstream frames the subtree keeps for retry, now
+  MSGPACK_DEFINE(cpu_percent, rss_bytes, active_users, plan_epoch, sent_unix_us, kind, region, capacity, max_users,
+                 agents, clock_offset_us, rejected_frames, lost_agents, busy_agents, dropped_frames, retained_frames)
   std::optional<std::string> validate() const {
     // Also keeps re-encoding safe: msgpack-c's pack_double has undefined behaviour at 2^64.
     if (!(cpu_percent >= 0 && cpu_percent <= 1e6)) {
@@ -104,7 +102,7 @@ struct Heartbeat {
 struct StatsReport {
   static constexpr MessageType kType = MessageType::stats;
   std::vector<StatsWindow> windows;
-  std::string campaign_id;        // the campaign the windows belong to
+  std::string campaign_id;  // the campaign the windows belong to
   MSGPACK_DEFINE(windows, campaign_id)
   std::optional<std::string> validate() const {
     for (const auto& w : windows) {

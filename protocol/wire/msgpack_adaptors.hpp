@@ -35,9 +35,7 @@ struct convert<grid::wire::FailureCounts> {
     v = {};
     for (uint32_t i = 0; i < o.via.array.size; ++i) {
       const auto n = o.via.array.ptr[i].as<uint64_t>();
-      const size_t slot = i < grid::wire::kFailureKindCount
-                              ? i
-                              : static_cast<size_t>(grid::wire::FailureKind::other);
+      const size_t slot = i < grid::wire::kFailureKindCount ? i : static_cast<size_t>(grid::wire::FailureKind::other);
       if (v.by_kind[slot] > UINT64_MAX - n) throw grid::wire::InvalidField("failure counts overflow");
       v.by_kind[slot] += n;
     }

@@ -41,20 +41,20 @@ struct ChildBudget {
 /// share split among them) and republishes under its own epoch counter.
 struct Plan {
   static constexpr MessageType kType = MessageType::plan;
-  uint64_t epoch = 0;              // the publisher's counter; newer replaces older
+  uint64_t epoch = 0;  // the publisher's counter; newer replaces older
   CampaignState state = CampaignState::idle;
-  std::string campaign_id;         // unique per campaign run
+  std::string campaign_id;  // unique per campaign run
   std::string campaign_name;
   std::vector<RequestSpec> requests;  // the scenario: looped in order
-  uint32_t users = 0;              // whole grid
-  double spawn_rate = 0;           // whole grid, users/s
+  uint32_t users = 0;                 // whole grid
+  double spawn_rate = 0;              // whole grid, users/s
   uint32_t think_time_ms = 0;
   uint64_t duration_ms = 0;
-  uint32_t interval_ms = 1000;     // stats window
-  int64_t start_unix_us = 0;       // start instant in broker time
+  uint32_t interval_ms = 1000;       // stats window
+  int64_t start_unix_us = 0;         // start instant in broker time
   std::vector<ChildBudget> budgets;  // this hop's children
-  MSGPACK_DEFINE(epoch, state, campaign_id, campaign_name, requests, users, spawn_rate, think_time_ms,
-                 duration_ms, interval_ms, start_unix_us, budgets)
+  MSGPACK_DEFINE(epoch, state, campaign_id, campaign_name, requests, users, spawn_rate, think_time_ms, duration_ms,
+                 interval_ms, start_unix_us, budgets)
 
   /// The budget of `child_id`, or std::nullopt when the plan gives it none.
   std::optional<ChildBudget> budget_of(const std::string& child_id) const {
@@ -75,7 +75,8 @@ struct Plan {
     }
     if (!(spawn_rate >= 0 && spawn_rate <= 1e9)) return "plan has an implausible spawn rate";
     for (const auto& b : budgets) {
-      if (!(b.spawn_rate >= 0 && b.spawn_rate <= 1e9)) return "plan budget of '" + b.child_id + "' has an implausible spawn rate";
+      if (!(b.spawn_rate >= 0 && b.spawn_rate <= 1e9))
+        return "plan budget of '" + b.child_id + "' has an implausible spawn rate";
     }
     return std::nullopt;
   }
@@ -86,9 +87,9 @@ struct Plan {
 /// clock corrected by its estimate), t0 is the child's own send time echoed back.
 struct ClockEcho {
   static constexpr MessageType kType = MessageType::clock_echo;
-  int64_t child_sent_unix_us = 0;    // t0
-  int64_t parent_recv_unix_us = 0;   // t1
-  int64_t parent_sent_unix_us = 0;   // t2
+  int64_t child_sent_unix_us = 0;   // t0
+  int64_t parent_recv_unix_us = 0;  // t1
+  int64_t parent_sent_unix_us = 0;  // t2
   MSGPACK_DEFINE(child_sent_unix_us, parent_recv_unix_us, parent_sent_unix_us)
   std::optional<std::string> validate() const { return std::nullopt; }
 };

@@ -24,7 +24,7 @@ struct RequestSpec {
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
-  uint32_t timeout_ms = 10'000;      // whole request, connect to last byte
+  uint32_t timeout_ms = 10'000;  // whole request, connect to last byte
   StatusRange expect_status;
   bool operator==(const RequestSpec&) const = default;
   MSGPACK_DEFINE(name, method, url, headers, body, timeout_ms, expect_status)

@@ -34,9 +34,8 @@ void RequestStats::merge(const RequestStats& other) {
 }
 
 bool RequestStats::operator==(const RequestStats& other) const {
-  return requests == other.requests && failures == other.failures &&
-         status_codes == other.status_codes && bytes_sent == other.bytes_sent &&
-         bytes_received == other.bytes_received && latency_us == other.latency_us;
+  return requests == other.requests && failures == other.failures && status_codes == other.status_codes &&
+         bytes_sent == other.bytes_sent && bytes_received == other.bytes_received && latency_us == other.latency_us;
 }
 
 }  // namespace grid::wire

@@ -33,8 +33,7 @@ std::optional<std::string> StatsWindow::validate() const {
     uint64_t failed = 0;
     for (uint64_t n : s.failures.by_kind) failed = saturating_add(failed, n);
     if (failed > s.requests) {
-      return where + ": " + std::to_string(failed) + " failures exceed " +
-             std::to_string(s.requests) + " requests";
+      return where + ": " + std::to_string(failed) + " failures exceed " + std::to_string(s.requests) + " requests";
     }
     uint64_t responses = 0;
     for (size_t i = 0; i < s.status_codes.size(); ++i) {
@@ -46,8 +45,7 @@ std::optional<std::string> StatsWindow::validate() const {
       responses = saturating_add(responses, sc.count);
     }
     if (responses > s.requests) {
-      return where + ": " + std::to_string(responses) + " responses exceed " +
-             std::to_string(s.requests) + " requests";
+      return where + ": " + std::to_string(responses) + " responses exceed " + std::to_string(s.requests) + " requests";
     }
     if (s.latency_us.count() > s.requests) {
       return where + ": more latency samples than requests";

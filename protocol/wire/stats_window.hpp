@@ -21,24 +21,24 @@ namespace grid::wire {
 struct SourceTotals {
   std::string agent_id;
   std::string region;
-  uint64_t requests = 0;               // completed in this window
-  uint64_t failures = 0;               // subset of requests
-  uint32_t active_users = 0;           // at the cut
-  int64_t clock_offset_us = 0;         // the agent's estimate of broker time minus its own
-  int64_t first_request_unix_us = 0;   // broker time of the agent's first request, 0 = none yet
-  bool final = false;                  // the agent's last window of the campaign
-  int64_t last_completion_unix_us = 0; // broker time of the agent's latest completed request
+  uint64_t requests = 0;                // completed in this window
+  uint64_t failures = 0;                // subset of requests
+  uint32_t active_users = 0;            // at the cut
+  int64_t clock_offset_us = 0;          // the agent's estimate of broker time minus its own
+  int64_t first_request_unix_us = 0;    // broker time of the agent's first request, 0 = none yet
+  bool final = false;                   // the agent's last window of the campaign
+  int64_t last_completion_unix_us = 0;  // broker time of the agent's latest completed request
   bool operator==(const SourceTotals&) const = default;
-  MSGPACK_DEFINE(agent_id, region, requests, failures, active_users, clock_offset_us,
-                 first_request_unix_us, final, last_completion_unix_us)
+  MSGPACK_DEFINE(agent_id, region, requests, failures, active_users, clock_offset_us, first_request_unix_us, final,
+                 last_completion_unix_us)
 };
 
 struct StatsWindow {
-  uint64_t index = 0;          // unix_ms / interval_ms at the window's start
-  uint32_t interval_ms = 0;    // window length
-  uint32_t active_users = 0;   // users running when the window was cut (sum over merged sources)
+  uint64_t index = 0;                            // unix_ms / interval_ms at the window's start
+  uint32_t interval_ms = 0;                      // window length
+  uint32_t active_users = 0;                     // users running when the window was cut (sum over merged sources)
   std::map<std::string, RequestStats> requests;  // by request name
-  std::vector<SourceTotals> sources;  // the (agent, window) pairs merged into this window
+  std::vector<SourceTotals> sources;             // the (agent, window) pairs merged into this window
 
   uint64_t start_ms() const { return index * interval_ms; }
   uint64_t end_ms() const { return (index + 1) * interval_ms; }
@@ -58,8 +58,6 @@ struct StatsWindow {
 };
 
 /// Index of the window holding wall-clock instant `unix_ms`. Pure; interval must be > 0.
-constexpr uint64_t window_index_at(uint64_t unix_ms, uint32_t interval_ms) {
-  return unix_ms / interval_ms;
-}
+constexpr uint64_t window_index_at(uint64_t unix_ms, uint32_t interval_ms) { return unix_ms / interval_ms; }
 
 }  // namespace grid::wire

@@ -47,9 +47,7 @@ struct pack<E, std::enable_if_t<grid::wire::kWireEnum<E>>> {
 
 template <typename E>
 struct object_with_zone<E, std::enable_if_t<grid::wire::kWireEnum<E>>> {
-  void operator()(msgpack::object::with_zone& o, const E& v) const {
-    o << static_cast<std::underlying_type_t<E>>(v);
-  }
+  void operator()(msgpack::object::with_zone& o, const E& v) const { o << static_cast<std::underlying_type_t<E>>(v); }
 };
 
 }  // namespace adaptor

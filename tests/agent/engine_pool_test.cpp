@@ -66,9 +66,7 @@ struct Target {
     server.stop();
     server.join();
   }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(server.port()) + path;
-  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(server.port()) + path; }
 };
 
 }  // namespace

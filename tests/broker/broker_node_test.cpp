@@ -53,10 +53,13 @@ BrokerOptions options(const std::string& name, const std::string& results, uint3
 // Steps the broker (advancing the clock by `dt` each time) until `done`.
 bool step_broker_until(BrokerNode& broker, ManualClock& clock, const std::function<bool()>& done,
                        std::chrono::milliseconds dt = 0ms, int attempts = 300) {
-  return step_until(done, [&] {
-    clock.advance(dt);
-    broker.step();
-  }, attempts);
+  return step_until(
+      done,
+      [&] {
+        clock.advance(dt);
+        broker.step();
+      },
+      attempts);
 }
 
 // One final window of `agent` with `requests` requests, at the window holding `at`.
@@ -92,7 +95,8 @@ BOOST_AUTO_TEST_CASE(a_stop_while_waiting_for_agents_ends_the_broker_before_any_
   FakeChild agent(context, "inproc://broker-stop-waiting", "a");
   agent.hello();
   agent.heartbeat();
-  BOOST_TEST_REQUIRE(step_broker_until(broker, clock, [&] { return agent.latest_plan().has_value(); }, 100ms));
+  BOOST_TEST_REQUIRE(step_broker_until(
+      broker, clock, [&] { return agent.latest_plan().has_value(); }, 100ms));
   broker.stop();
   BOOST_TEST(!broker.step());
   BOOST_TEST((broker.plan().state == CampaignState::waiting));  // one agent present: still no start
@@ -124,7 +128,8 @@ BOOST_AUTO_TEST_CASE(the_start_instant_is_when_the_agents_are_ready_plus_the_lea
   BOOST_TEST_REQUIRE(step_broker_until(broker, clock, [&] { return broker.plan().state == CampaignState::running; }));
   BOOST_TEST(broker.plan().start_unix_us == grid::common::to_unix_us(clock.wall_now() + 1500ms));
   BOOST_TEST_REQUIRE(step_broker_until(
-      broker, clock, [&] { return agent.latest_plan() && agent.latest_plan()->state == CampaignState::running; }, 100ms));
+      broker, clock, [&] { return agent.latest_plan() && agent.latest_plan()->state == CampaignState::running; },
+      100ms));
   const auto plan = *agent.latest_plan();
   BOOST_TEST(plan.budget_of("a").value().users == 10u);
 }
@@ -179,10 +184,13 @@ BOOST_AUTO_TEST_CASE(an_agent_silent_for_three_heartbeats_is_lost_and_its_users_
   }
   BOOST_TEST_REQUIRE(step_broker_until(broker, clock, [&] { return !broker.report().lost.empty(); }));
   BOOST_TEST(broker.report().lost[0].find("b (agent)") == 0u, broker.report().lost[0]);
-  BOOST_TEST_REQUIRE(step_broker_until(broker, clock, [&] {
-    const auto p = a.latest_plan();
-    return p && p->budget_of("a") && p->budget_of("a")->users == 10 && !p->budget_of("b");
-  }, 100ms));
+  BOOST_TEST_REQUIRE(step_broker_until(
+      broker, clock,
+      [&] {
+        const auto p = a.latest_plan();
+        return p && p->budget_of("a") && p->budget_of("a")->users == 10 && !p->budget_of("b");
+      },
+      100ms));
 }
 
 BOOST_AUTO_TEST_CASE(a_results_write_failing_while_running_stops_the_campaign_and_exits_failed_while_running) {
@@ -200,8 +208,8 @@ BOOST_AUTO_TEST_CASE(a_results_write_failing_while_running_stops_the_campaign_an
   grid::wire::StatsReport report = final_window(broker.plan().campaign_id, "a", 7, clock.wall_now() - 2s);
   report.windows[0].sources[0].final = false;
   agent.send(report);
-  BOOST_TEST_REQUIRE(step_broker_until(broker, clock, [&] { return broker.plan().state != CampaignState::running; },
-                                       100ms));
+  BOOST_TEST_REQUIRE(step_broker_until(
+      broker, clock, [&] { return broker.plan().state != CampaignState::running; }, 100ms));
   int steps = 0;
   while (broker.step() && steps++ < 500) clock.advance(100ms);
   BOOST_TEST(broker.finish() == grid::common::kExitFailure);

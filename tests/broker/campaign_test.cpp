@@ -104,7 +104,8 @@ BOOST_AUTO_TEST_CASE(defaults_apply_when_keys_are_absent) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_key_is_an_error_naming_section_and_key) {
-  expect_error(replace(kValid, "users = 50", "users = 50\nusrs = 3"), {"test.ini", "[load]", "usrs", "unknown key", "users"});
+  expect_error(replace(kValid, "users = 50", "users = 50\nusrs = 3"),
+               {"test.ini", "[load]", "usrs", "unknown key", "users"});
 }
 
 BOOST_AUTO_TEST_CASE(unknown_section_is_an_error) {
@@ -125,7 +126,8 @@ BOOST_AUTO_TEST_CASE(bad_spawn_rate_names_key) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_url_names_request_section) {
-  expect_error(replace(kValid, "url = http://127.0.0.1:8080/submit", "url = ftp://x/"), {"[request.post] url", "ftp://x/", "http://"});
+  expect_error(replace(kValid, "url = http://127.0.0.1:8080/submit", "url = ftp://x/"),
+               {"[request.post] url", "ftp://x/", "http://"});
 }
 
 BOOST_AUTO_TEST_CASE(bad_header_names_request_section) {
@@ -133,8 +135,10 @@ BOOST_AUTO_TEST_CASE(bad_header_names_request_section) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_expect_status_names_request_section) {
-  expect_error(replace(kValid, "expect_status = 200-299", "expect_status = 299-200"), {"[request.post] expect_status", "empty"});
-  expect_error(replace(kValid, "expect_status = 200-299", "expect_status = ok"), {"[request.post] expect_status", "200-299"});
+  expect_error(replace(kValid, "expect_status = 200-299", "expect_status = 299-200"),
+               {"[request.post] expect_status", "empty"});
+  expect_error(replace(kValid, "expect_status = 200-299", "expect_status = ok"),
+               {"[request.post] expect_status", "200-299"});
 }
 
 BOOST_AUTO_TEST_CASE(bad_method_names_request_section) {
@@ -146,11 +150,14 @@ BOOST_AUTO_TEST_CASE(bad_timeout_names_request_section) {
 }
 
 BOOST_AUTO_TEST_CASE(missing_required_keys_are_named) {
-  expect_error("[campaign]\nduration=5s\n[load]\nusers=1\n[request.a]\nurl=http://127.0.0.1:1/\n", {"[campaign] name", "missing"});
-  expect_error("[campaign]\nname=x\n[load]\nusers=1\n[request.a]\nurl=http://127.0.0.1:1/\n", {"[campaign] duration", "missing"});
+  expect_error("[campaign]\nduration=5s\n[load]\nusers=1\n[request.a]\nurl=http://127.0.0.1:1/\n",
+               {"[campaign] name", "missing"});
+  expect_error("[campaign]\nname=x\n[load]\nusers=1\n[request.a]\nurl=http://127.0.0.1:1/\n",
+               {"[campaign] duration", "missing"});
   expect_error("[campaign]\nname=x\nduration=5s\n[request.a]\nurl=http://127.0.0.1:1/\n", {"[load] users", "missing"});
   expect_error("[campaign]\nname=x\nduration=5s\n[load]\nusers=1\n", {"no [request.NAME]"});
-  expect_error("[campaign]\nname=x\nduration=5s\n[load]\nusers=1\n[request.a]\nmethod=GET\n", {"[request.a] url", "missing"});
+  expect_error("[campaign]\nname=x\nduration=5s\n[load]\nusers=1\n[request.a]\nmethod=GET\n",
+               {"[request.a] url", "missing"});
 }
 
 BOOST_AUTO_TEST_CASE(repeated_single_valued_key_is_an_error) {

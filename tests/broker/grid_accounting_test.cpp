@@ -139,8 +139,7 @@ BOOST_AUTO_TEST_CASE(a_merged_window_containing_one_counted_pair_is_refused_whol
   accounting.accept(window_of(kIndex, source("agent-2", 50)));  // came directly
   const Totals before = totals_of(accounting);
   // The same window of agent-2, now merged by a relay with two new ones.
-  const StatsWindow merged =
-      window_of(kIndex, {source("agent-1", 10), source("agent-2", 50), source("agent-3", 30)});
+  const StatsWindow merged = window_of(kIndex, {source("agent-1", 10), source("agent-2", 50), source("agent-3", 30)});
   BOOST_TEST(!accounting.accept(merged));
   BOOST_TEST(accounting.duplicates() == 1u);
   BOOST_TEST(totals_of(accounting) == before);

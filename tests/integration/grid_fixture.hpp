@@ -27,10 +27,11 @@ inline std::string http_get(const std::string& url) {
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 5000L);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, +[](char* p, size_t s, size_t n, void* out) {
-    static_cast<std::string*>(out)->append(p, s * n);
-    return s * n;
-  });
+  curl_easy_setopt(
+      easy, CURLOPT_WRITEFUNCTION, +[](char* p, size_t s, size_t n, void* out) {
+        static_cast<std::string*>(out)->append(p, s * n);
+        return s * n;
+      });
   curl_easy_perform(easy);
   curl_easy_cleanup(easy);
   return body;
@@ -64,7 +65,9 @@ inline std::string write_campaign(const std::string& dir, const std::string& dur
                                   const std::string& requests, const std::string& extra_load = "") {
   const std::string path = dir + "/campaign.ini";
   std::ofstream(path) << "[campaign]\nname = it\nduration = " << duration << "\ninterval = 500ms\n"
-                      << "[load]\nusers = " << users << "\n" << extra_load << "\n" << requests;
+                      << "[load]\nusers = " << users << "\n"
+                      << extra_load << "\n"
+                      << requests;
   return path;
 }
 
@@ -114,9 +117,9 @@ inline ParentProcess listening_parent(std::unique_ptr<ChildProcess> process) {
 }
 
 inline ParentProcess start_broker(const std::string& campaign, const std::string& results, int expect_agents) {
-  return listening_parent(std::make_unique<ChildProcess>(std::vector<std::string>{
-      kBinary, "broker", campaign, "--listen", "tcp://127.0.0.1:0", "--results", results, "--expect-agents",
-      std::to_string(expect_agents), "--expect-timeout", "30s"}));
+  return listening_parent(std::make_unique<ChildProcess>(
+      std::vector<std::string>{kBinary, "broker", campaign, "--listen", "tcp://127.0.0.1:0", "--results", results,
+                               "--expect-agents", std::to_string(expect_agents), "--expect-timeout", "30s"}));
 }
 
 inline ParentProcess start_relay(const std::string& parent, const std::string& id, const std::string& region) {

@@ -84,7 +84,8 @@ nlohmann::json wait_for_summary(const std::string& dir, const ChildProcess& brok
     std::this_thread::sleep_for(50ms);
   }
   BOOST_FAIL("within 30 s the summary never showed " << what << "; last summary:\n"
-                                                     << last << "\nbroker stderr:\n" << broker.err());
+                                                     << last << "\nbroker stderr:\n"
+                                                     << broker.err());
   return {};
 }
 
@@ -99,9 +100,9 @@ uint64_t sum_agent_requests(const nlohmann::json& summary) {
 }
 
 uint64_t unix_now_ms() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 // A broker, one relay and one agent under it, running a campaign against a target.
@@ -254,10 +255,9 @@ BOOST_AUTO_TEST_CASE(agent_started_after_the_campaign_began_joins_it) {
   });
   const uint64_t late_started_ms = unix_now_ms();
   auto late = start_agent(broker.address, "late", 1);
-  wait_for_summary(dir.path(), *broker, "the late agent running its half of the users with requests counted",
-                   [](nlohmann::json& s) {
-                     return requests_of(s, "late") > 0 && agent_named(s, "late")["users"] == 5;
-                   });
+  wait_for_summary(
+      dir.path(), *broker, "the late agent running its half of the users with requests counted",
+      [](nlohmann::json& s) { return requests_of(s, "late") > 0 && agent_named(s, "late")["users"] == 5; });
   const uint64_t late_counted_ms = unix_now_ms();
   BOOST_REQUIRE_EQUAL(stop_broker(*broker), 0);
   const auto summary = read_json(dir.path() + "/summary.json");
@@ -294,10 +294,9 @@ BOOST_AUTO_TEST_CASE(killed_agent_is_declared_lost_after_the_kill_and_its_users_
                    [](nlohmann::json& s) { return requests_of(s, "victim") > 0; });
   const uint64_t killed_at_ms = unix_now_ms();
   victim->signal(SIGKILL);
-  wait_for_summary(dir.path(), *broker, "the victim lost and the survivor running all 20 users",
-                   [](nlohmann::json& s) {
-                     return agent_named(s, "victim")["state"] == "lost" && agent_named(s, "survivor")["users"] == 20;
-                   });
+  wait_for_summary(dir.path(), *broker, "the victim lost and the survivor running all 20 users", [](nlohmann::json& s) {
+    return agent_named(s, "victim")["state"] == "lost" && agent_named(s, "survivor")["users"] == 20;
+  });
   const uint64_t stopped_at_ms = unix_now_ms();
   BOOST_REQUIRE_EQUAL(stop_broker(*broker), 0);
   const auto summary = read_json(dir.path() + "/summary.json");
@@ -329,10 +328,9 @@ BOOST_AUTO_TEST_CASE(agent_killed_under_a_relay_is_reported_lost_and_its_sibling
   wait_for_summary(dir.path(), *broker, "requests of the victim counted",
                    [](nlohmann::json& s) { return requests_of(s, "victim") > 0; });
   victim->signal(SIGKILL);
-  wait_for_summary(dir.path(), *broker, "the victim lost and the survivor running all 12 users",
-                   [](nlohmann::json& s) {
-                     return agent_named(s, "victim")["state"] == "lost" && agent_named(s, "survivor")["users"] == 12;
-                   });
+  wait_for_summary(dir.path(), *broker, "the victim lost and the survivor running all 12 users", [](nlohmann::json& s) {
+    return agent_named(s, "victim")["state"] == "lost" && agent_named(s, "survivor")["users"] == 12;
+  });
   BOOST_REQUIRE_EQUAL(stop_broker(*broker), 0);
   const auto summary = read_json(dir.path() + "/summary.json");
   BOOST_TEST(agent_named(summary, "victim")["state"] == "lost");
@@ -349,18 +347,19 @@ BOOST_AUTO_TEST_SUITE(grid_robustness)
 
 BOOST_AUTO_TEST_CASE(malformed_frames_to_broker_and_relay_are_rejected_and_counted) {
   RelayedGrid grid("60s", 6);
-  const std::vector<std::string> garbage = {
-      "", "not msgpack at all", std::string("\x94\x03\x01\xa1x\xc1", 6), std::string("\xdd\xff\xff\xff\xff", 5),
-      std::string("\x94\x63\x01\xa1x\x90", 6), std::string(4096, '\xff')};
+  const std::vector<std::string> garbage = {"",
+                                            "not msgpack at all",
+                                            std::string("\x94\x03\x01\xa1x\xc1", 6),
+                                            std::string("\xdd\xff\xff\xff\xff", 5),
+                                            std::string("\x94\x63\x01\xa1x\x90", 6),
+                                            std::string(4096, '\xff')};
   push_frames(grid.broker.reports_endpoint(), garbage);
   push_frames(grid.relay.reports_endpoint(), garbage);
   // The relay's count reaches the broker in its heartbeats: wait for both, and for load.
   const uint64_t expected = 2 * (garbage.size() + 1);
-  wait_for_summary(grid.dir.path(), *grid.broker, "every frame rejected and requests counted",
-                   [&](nlohmann::json& s) {
-                     return s["health"]["rejected_frames"].get<uint64_t>() >= expected &&
-                            s["total"]["requests"].get<uint64_t>() > 0;
-                   });
+  wait_for_summary(grid.dir.path(), *grid.broker, "every frame rejected and requests counted", [&](nlohmann::json& s) {
+    return s["health"]["rejected_frames"].get<uint64_t>() >= expected && s["total"]["requests"].get<uint64_t>() > 0;
+  });
   BOOST_REQUIRE_EQUAL(stop_broker(*grid.broker), 0);
   const auto summary = read_json(grid.dir.path() + "/summary.json");
   BOOST_TEST(summary["health"]["rejected_frames"].get<uint64_t>() == expected);
@@ -399,7 +398,8 @@ BOOST_AUTO_TEST_CASE(warnings_forwarded_through_a_relay_reach_the_broker_summary
 BOOST_AUTO_TEST_CASE(broker_without_agents_exits_3_after_its_timeout) {
   TempDir dir;
   const std::string path = dir.path() + "/c.ini";
-  std::ofstream(path) << "[campaign]\nname = lonely\nduration = 1s\n[load]\nusers = 1\n[request.a]\nurl = http://127.0.0.1:1/\n";
+  std::ofstream(path)
+      << "[campaign]\nname = lonely\nduration = 1s\n[load]\nusers = 1\n[request.a]\nurl = http://127.0.0.1:1/\n";
   ChildProcess broker({kBinary, "broker", path, "--listen", "tcp://127.0.0.1:0", "--results", dir.path(),
                        "--expect-agents", "1", "--expect-timeout", "1s"});
   BOOST_TEST(run_to_end(broker) == 3);
@@ -420,7 +420,8 @@ BOOST_AUTO_TEST_CASE(node_subcommands_have_help_and_reject_bad_addresses) {
   BOOST_TEST(bad_pair.err().find("tcp://127.0.0.1:5557,0") != std::string::npos, bad_pair.err());
   TempDir dir;
   const std::string path = dir.path() + "/c.ini";
-  std::ofstream(path) << "[campaign]\nname = c\nduration = 1s\n[load]\nusers = 1\n[request.a]\nurl = http://127.0.0.1:1/\n";
+  std::ofstream(path)
+      << "[campaign]\nname = c\nduration = 1s\n[load]\nusers = 1\n[request.a]\nurl = http://127.0.0.1:1/\n";
   ChildProcess bad_listen({kBinary, "broker", path, "--listen", "tcp://127.0.0.1:0,1", "--results", dir.path()});
   BOOST_TEST(run_to_end(bad_listen) == 2);
   BOOST_TEST(bad_listen.err().find("tcp://127.0.0.1:0,1") != std::string::npos, bad_listen.err());

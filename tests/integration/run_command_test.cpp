@@ -41,10 +41,10 @@ BOOST_AUTO_TEST_SUITE(run_command)
 BOOST_AUTO_TEST_CASE(summary_request_count_equals_what_the_target_served) {
   TargetProcess target;
   TempDir dir;
-  const auto campaign = write_campaign(dir.path(), "2s", 20,
-                                       "[request.home]\nurl = " + target.url("/") + "\n"
-                                       "[request.bytes]\nurl = " + target.url("/bytes/200") + "\n",
-                                       "spawn_rate = 100\n");
+  const auto campaign = write_campaign(
+      dir.path(), "2s", 20,
+      "[request.home]\nurl = " + target.url("/") + "\n" + "[request.bytes]\nurl = " + target.url("/bytes/200") + "\n",
+      "spawn_rate = 100\n");
   ChildProcess run({kBinary, "run", campaign, "--results", dir.path() + "/out", "--threads", "2"});
   BOOST_REQUIRE_EQUAL(run_to_end(run), 0);
   const auto summary = read_json(dir.path() + "/out/summary.json");
@@ -90,7 +90,8 @@ BOOST_AUTO_TEST_CASE(delay_20ms_latencies_are_never_below_20ms_and_percentiles_a
 BOOST_AUTO_TEST_CASE(status_503_is_reported_as_http_5xx) {
   TargetProcess target;
   TempDir dir;
-  const auto campaign = write_campaign(dir.path(), "1s", 4, "[request.broken]\nurl = " + target.url("/status/503") + "\n");
+  const auto campaign =
+      write_campaign(dir.path(), "1s", 4, "[request.broken]\nurl = " + target.url("/status/503") + "\n");
   ChildProcess run({kBinary, "run", campaign, "--results", dir.path(), "--threads", "1"});
   BOOST_REQUIRE_EQUAL(run_to_end(run), 0);
   const auto total = read_json(dir.path() + "/summary.json")["total"];
@@ -103,8 +104,8 @@ BOOST_AUTO_TEST_CASE(status_503_is_reported_as_http_5xx) {
 BOOST_AUTO_TEST_CASE(refused_port_is_reported_as_connect_failure) {
   const RefusedPort refused;  // bound, never listening, held for the whole test
   TempDir dir;
-  const auto campaign = write_campaign(dir.path(), "1s", 2, "[request.refused]\nurl = http://127.0.0.1:" +
-                                                                std::to_string(refused.port()) + "/\n");
+  const auto campaign = write_campaign(
+      dir.path(), "1s", 2, "[request.refused]\nurl = http://127.0.0.1:" + std::to_string(refused.port()) + "/\n");
   ChildProcess run({kBinary, "run", campaign, "--results", dir.path(), "--threads", "1"});
   BOOST_REQUIRE_EQUAL(run_to_end(run), 0);
   const auto total = read_json(dir.path() + "/summary.json")["total"];
@@ -115,8 +116,8 @@ BOOST_AUTO_TEST_CASE(refused_port_is_reported_as_connect_failure) {
 BOOST_AUTO_TEST_CASE(delay_above_timeout_is_reported_as_timeout) {
   TargetProcess target;
   TempDir dir;
-  const auto campaign = write_campaign(dir.path(), "1s", 3,
-                                       "[request.slow]\nurl = " + target.url("/delay/2000") + "\ntimeout = 200ms\n");
+  const auto campaign =
+      write_campaign(dir.path(), "1s", 3, "[request.slow]\nurl = " + target.url("/delay/2000") + "\ntimeout = 200ms\n");
   ChildProcess run({kBinary, "run", campaign, "--results", dir.path(), "--threads", "1"});
   BOOST_REQUIRE_EQUAL(run_to_end(run), 0);
   const auto total = read_json(dir.path() + "/summary.json")["total"];
@@ -131,7 +132,8 @@ BOOST_AUTO_TEST_CASE(results_are_written_while_the_run_goes) {
   TargetProcess target;
   TempDir dir;
   // Far longer than the test needs: it is stopped (SIGINT) once rows are written.
-  const auto campaign = write_campaign(dir.path(), "120s", 2, "[request.home]\nurl = " + target.url("/") + "\n", "think_time = 10ms\n");
+  const auto campaign =
+      write_campaign(dir.path(), "120s", 2, "[request.home]\nurl = " + target.url("/") + "\n", "think_time = 10ms\n");
   ChildProcess run({kBinary, "run", campaign, "--results", dir.path(), "--threads", "1"});
   // Wait (bounded) until at least two timeseries rows exist while the run is still going.
   const auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -184,8 +186,8 @@ BOOST_AUTO_TEST_CASE(every_subcommand_has_help) {
 BOOST_AUTO_TEST_CASE(run_with_several_local_agents_splits_users_and_counts_exactly) {
   TargetProcess target;
   TempDir dir;
-  const auto campaign = write_campaign(dir.path(), "2s", 9, "[request.home]\nurl = " + target.url("/") + "\n",
-                                       "think_time = 5ms\n");
+  const auto campaign =
+      write_campaign(dir.path(), "2s", 9, "[request.home]\nurl = " + target.url("/") + "\n", "think_time = 5ms\n");
   ChildProcess run({kBinary, "run", campaign, "--results", dir.path(), "--threads", "3", "--agents", "3"});
   BOOST_REQUIRE_EQUAL(run_to_end(run), 0);
   const auto summary = read_json(dir.path() + "/summary.json");

@@ -23,9 +23,12 @@ uint64_t sum_of(const std::vector<uint64_t>& v) { return std::accumulate(v.begin
 /// A random total: small, typical (users, RPS) or large, with equal probability.
 uint64_t random_total(std::mt19937_64& rng) {
   switch (rng() % 3) {
-    case 0: return rng() % 20;
-    case 1: return rng() % 100'000;
-    default: return rng() % (uint64_t{1} << 40);
+    case 0:
+      return rng() % 20;
+    case 1:
+      return rng() % 100'000;
+    default:
+      return rng() % (uint64_t{1} << 40);
   }
 }
 
@@ -36,10 +39,18 @@ std::vector<double> random_weights(std::mt19937_64& rng, size_t n) {
   const int style = static_cast<int>(rng() % 4);
   for (auto& x : w) {
     switch (style) {
-      case 0: x = static_cast<double>(rng() % 5); break;
-      case 1: x = static_cast<double>(rng() % 11) / 10.0; break;
-      case 2: x = std::uniform_real_distribution<double>(0, 1)(rng); break;
-      default: x = std::exp(std::uniform_real_distribution<double>(-20, 20)(rng)); break;
+      case 0:
+        x = static_cast<double>(rng() % 5);
+        break;
+      case 1:
+        x = static_cast<double>(rng() % 11) / 10.0;
+        break;
+      case 2:
+        x = std::uniform_real_distribution<double>(0, 1)(rng);
+        break;
+      default:
+        x = std::exp(std::uniform_real_distribution<double>(-20, 20)(rng));
+        break;
     }
     if (rng() % 6 == 0) x = 0;
   }

@@ -40,9 +40,15 @@ Grid random_grid(std::mt19937_64& rng) {
   static constexpr double kWeights[] = {0, 0.25, 1, 1, 2, 3, 10};
   Grid g;
   switch (rng() % 3) {
-    case 0: g.total = rng() % 20; break;
-    case 1: g.total = rng() % 2'000; break;
-    default: g.total = rng() % 10'000'000; break;
+    case 0:
+      g.total = rng() % 20;
+      break;
+    case 1:
+      g.total = rng() % 2'000;
+      break;
+    default:
+      g.total = rng() % 10'000'000;
+      break;
   }
   const size_t n = 1 + rng() % 9;
   for (size_t i = 0; i < n; ++i) {
@@ -111,7 +117,7 @@ BOOST_AUTO_TEST_CASE(random_grids_get_whole_capped_proportional_splits) {
         BOOST_TEST_CONTEXT("child " << i << " in " << c.region << ", capacity " << c.capacity << ", cap "
                                     << c.max_users) {
           if (c.max_users > 0) BOOST_TEST_REQUIRE(shares[i] <= c.max_users);  // no child above its cap
-          if (!eligible(g, c)) BOOST_TEST_REQUIRE(shares[i] == 0u);  // zero capacity, unweighted region
+          if (!eligible(g, c)) BOOST_TEST_REQUIRE(shares[i] == 0u);           // zero capacity, unweighted region
         }
       }
       if (any_eligible_capped(g) || sum_of(shares) == 0) continue;
@@ -138,8 +144,7 @@ BOOST_AUTO_TEST_CASE(random_grids_get_whole_capped_proportional_splits) {
       for (size_t i = 0; i < shares.size(); ++i) {
         const ChildCapacity& c = g.children[i];
         if (!eligible(g, c)) continue;
-        const double exact =
-            static_cast<double>(group_users[group(c)]) * c.capacity / group_capacity[group(c)];
+        const double exact = static_cast<double>(group_users[group(c)]) * c.capacity / group_capacity[group(c)];
         BOOST_TEST_CONTEXT("child " << i) {
           BOOST_TEST_REQUIRE(std::fabs(static_cast<double>(shares[i]) - exact) < 1.0 + 1e-6);
         }

@@ -5,8 +5,8 @@
 #include "protocol/common/allocation.hpp"
 #include "protocol/common/child_budgets.hpp"
 
-using grid::common::ChildInfo;
 using grid::common::child_budgets;
+using grid::common::ChildInfo;
 
 namespace {
 

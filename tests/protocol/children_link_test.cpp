@@ -29,9 +29,9 @@ struct CountingHandler : common::ChildrenLink::Handler {
 };
 
 common::ChildrenLink make_link(zmq::context_t& context, const std::string& listen) {
-  return common::ChildrenLink(context, listen, 1000ms, common::SystemClock::instance(),
-                              [] { return common::SystemClock::instance().wall_now(); }, "test-parent",
-                              common::make_logger("test-parent"));
+  return common::ChildrenLink(
+      context, listen, 1000ms, common::SystemClock::instance(),
+      [] { return common::SystemClock::instance().wall_now(); }, "test-parent", common::make_logger("test-parent"));
 }
 
 /// The port of a `tcp://HOST:PORT` endpoint.

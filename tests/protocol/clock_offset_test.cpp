@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(a_probe_with_a_zero_round_trip_is_kept) {
 
 BOOST_AUTO_TEST_CASE(the_window_forgets_probes_older_than_the_last_n) {
   ClockOffset clock(3);
-  add(clock, probe(0, 1'000, 10, 0, 10));         // best ever, then pushed out
+  add(clock, probe(0, 1'000, 10, 0, 10));  // best ever, then pushed out
   add(clock, probe(1'000'000, 2'000, 500, 0, 500));
   add(clock, probe(2'000'000, 3'000, 300, 0, 300));  // best of the last three
   BOOST_TEST(clock.offset_us().value() == 1'000);

@@ -22,9 +22,8 @@ namespace {
 /// One random mutation: flip bits, overwrite, insert or delete bytes, truncate, duplicate
 /// a span, or set a byte to an interesting msgpack marker. Applied 1-4 times per frame.
 std::string mutate(std::string frame, std::mt19937_64& rng) {
-  static constexpr uint8_t kMarkers[] = {0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0,
-                                         0xc1, 0xc2, 0xc4, 0xca, 0xcb, 0xcc, 0xcf, 0xd0, 0xd3,
-                                         0xd9, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xff};
+  static constexpr uint8_t kMarkers[] = {0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xc4, 0xca,
+                                         0xcb, 0xcc, 0xcf, 0xd0, 0xd3, 0xd9, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xff};
   const int rounds = 1 + static_cast<int>(rng() % 4);
   for (int r = 0; r < rounds; ++r) {
     const size_t n = frame.size();
@@ -124,9 +123,8 @@ BOOST_AUTO_TEST_CASE(decoding_20k_mutated_frames_never_throws_and_yields_an_erro
   for (int i = 0; i < 20'000; ++i) {
     check_frame(mutate(seeds[static_cast<size_t>(i) % seeds.size()], rng), out);
   }
-  BOOST_TEST_MESSAGE("20000 mutated frames: " << out.envelope_errors << " envelope errors, "
-                                              << out.body_errors << " body errors, " << out.decoded
-                                              << " decoded to valid messages");
+  BOOST_TEST_MESSAGE("20000 mutated frames: " << out.envelope_errors << " envelope errors, " << out.body_errors
+                                              << " body errors, " << out.decoded << " decoded to valid messages");
   for (const auto& p : out.problems) BOOST_ERROR(p);
   BOOST_TEST(out.problem_count == 0u);
   // The mutations must exercise every outcome, or the test proves little.

@@ -22,10 +22,10 @@
 #include "protocol/wire/plan.hpp"
 #include "sample_messages.hpp"
 
-using grid::wire::Error;
-using grid::wire::Result;
 using grid::test::error_of;
 using grid::test::same_window;
+using grid::wire::Error;
+using grid::wire::Result;
 using namespace grid::wire;
 
 namespace {
@@ -48,8 +48,7 @@ void expect_decode_error(std::string_view frame, std::string_view needle) {
     const auto r = decode_as<M>(frame);
     BOOST_TEST(!r.ok(), "decoding unexpectedly succeeded; expected an error naming '" << needle << "'");
     if (!r.ok()) {
-      BOOST_TEST(r.error().find(needle) != std::string::npos,
-                 "'" << r.error() << "' does not name '" << needle << "'");
+      BOOST_TEST(r.error().find(needle) != std::string::npos, "'" << r.error() << "' does not name '" << needle << "'");
     }
   } catch (const std::exception& e) {
     BOOST_ERROR("decoding threw " << e.what());
@@ -117,8 +116,7 @@ std::string envelope_with_raw_body(uint8_t type, std::string_view body) {
 
 /// Unpacks `frame`, lets `edit` change the tree in place, and packs it again: a valid
 /// frame with one field made invalid.
-std::string edited(const std::string& frame,
-                   const std::function<void(msgpack::object&, msgpack::zone&)>& edit) {
+std::string edited(const std::string& frame, const std::function<void(msgpack::object&, msgpack::zone&)>& edit) {
   msgpack::object_handle handle = msgpack::unpack(frame.data(), frame.size());
   msgpack::object root = handle.get();
   edit(root, *handle.zone());
@@ -250,13 +248,27 @@ BOOST_AUTO_TEST_CASE(every_message_type_decodes_and_re_encodes_to_the_same_bytes
       };
       std::string reencoded;
       switch (e.type) {
-        case MessageType::hello: reencoded = again(decode_body<Hello>(e)); break;
-        case MessageType::heartbeat: reencoded = again(decode_body<Heartbeat>(e)); break;
-        case MessageType::stats: reencoded = again(decode_body<StatsReport>(e)); break;
-        case MessageType::log: reencoded = again(decode_body<LogRecord>(e)); break;
-        case MessageType::bye: reencoded = again(decode_body<Bye>(e)); break;
-        case MessageType::plan: reencoded = again(decode_body<Plan>(e)); break;
-        case MessageType::clock_echo: reencoded = again(decode_body<ClockEcho>(e)); break;
+        case MessageType::hello:
+          reencoded = again(decode_body<Hello>(e));
+          break;
+        case MessageType::heartbeat:
+          reencoded = again(decode_body<Heartbeat>(e));
+          break;
+        case MessageType::stats:
+          reencoded = again(decode_body<StatsReport>(e));
+          break;
+        case MessageType::log:
+          reencoded = again(decode_body<LogRecord>(e));
+          break;
+        case MessageType::bye:
+          reencoded = again(decode_body<Bye>(e));
+          break;
+        case MessageType::plan:
+          reencoded = again(decode_body<Plan>(e));
+          break;
+        case MessageType::clock_echo:
+          reencoded = again(decode_body<ClockEcho>(e));
+          break;
       }
       BOOST_TEST((reencoded == frame));
     }
@@ -282,17 +294,16 @@ BOOST_AUTO_TEST_CASE(decoded_envelope_outlives_the_frame_it_came_from) {
 
 BOOST_AUTO_TEST_CASE(envelope_and_body_with_extra_trailing_fields_from_a_newer_peer_decode) {
   const Bye bye = grid::test::sample_bye();
-  const std::string frame =
-      pack_array(static_cast<uint8_t>(MessageType::bye), kProtocolVersion, std::string("n"),
-                 std::make_tuple(bye.reason, 42, "future"), std::string("envelope field 5"));
+  const std::string frame = pack_array(static_cast<uint8_t>(MessageType::bye), kProtocolVersion, std::string("n"),
+                                       std::make_tuple(bye.reason, 42, "future"), std::string("envelope field 5"));
   const auto got = decode_as<Bye>(frame);
   BOOST_TEST_REQUIRE(got.ok(), error_of(got));
   BOOST_TEST(got.value().reason == bye.reason);
 }
 
 BOOST_AUTO_TEST_CASE(body_missing_trailing_fields_from_an_older_peer_decodes_with_defaults) {
-  const std::string frame = pack_array(static_cast<uint8_t>(MessageType::hello), kProtocolVersion,
-                                       std::string("n"), std::make_tuple(uint8_t{1}, std::string("eu")));
+  const std::string frame = pack_array(static_cast<uint8_t>(MessageType::hello), kProtocolVersion, std::string("n"),
+                                       std::make_tuple(uint8_t{1}, std::string("eu")));
   const auto got = decode_as<Hello>(frame);
   BOOST_TEST_REQUIRE(got.ok(), error_of(got));
   BOOST_TEST((got.value().kind == NodeKind::relay));
@@ -302,17 +313,16 @@ BOOST_AUTO_TEST_CASE(body_missing_trailing_fields_from_an_older_peer_decodes_wit
 }
 
 BOOST_AUTO_TEST_CASE(failure_counts_from_a_newer_peer_fold_extra_kinds_into_other) {
-  const std::string frame =
-      edited(encode(known_report(), "n"), [](msgpack::object& root, msgpack::zone& zone) {
-        msgpack::object& stats = home_stats_of(root);
-        const uint64_t requests = at(stats, 0).as<uint64_t>();
-        auto counts = at(stats, 1).as<std::vector<uint64_t>>();
-        counts[5] = 0;
-        counts.push_back(1);  // a kind this build does not know
-        counts.push_back(2);  // and another
-        at(stats, 1) = msgpack::object(counts, zone);
-        at(stats, 0) = msgpack::object(requests + 3, zone);
-      });
+  const std::string frame = edited(encode(known_report(), "n"), [](msgpack::object& root, msgpack::zone& zone) {
+    msgpack::object& stats = home_stats_of(root);
+    const uint64_t requests = at(stats, 0).as<uint64_t>();
+    auto counts = at(stats, 1).as<std::vector<uint64_t>>();
+    counts[5] = 0;
+    counts.push_back(1);  // a kind this build does not know
+    counts.push_back(2);  // and another
+    at(stats, 1) = msgpack::object(counts, zone);
+    at(stats, 0) = msgpack::object(requests + 3, zone);
+  });
   const auto got = decode_as<StatsReport>(frame);
   BOOST_TEST_REQUIRE(got.ok(), error_of(got));
   const RequestStats& home = got.value().windows.at(0).requests.at("home");
@@ -356,19 +366,16 @@ BOOST_AUTO_TEST_CASE(envelope_that_is_not_an_array_is_a_decode_error) {
 }
 
 BOOST_AUTO_TEST_CASE(envelope_with_too_few_fields_is_a_decode_error) {
-  expect_decode_error(pack_array(kStats, kProtocolVersion, std::string("n")),
-                      "envelope has 3 fields, expected 4");
+  expect_decode_error(pack_array(kStats, kProtocolVersion, std::string("n")), "envelope has 3 fields, expected 4");
   expect_decode_error(bytes({0x90}), "envelope has 0 fields");
 }
 
 BOOST_AUTO_TEST_CASE(envelope_type_that_is_not_a_small_unsigned_integer_is_a_decode_error) {
   const auto body = std::make_tuple(std::vector<int>{});
-  expect_decode_error(pack_array(std::string("stats"), kProtocolVersion, std::string("n"), body),
-                      "envelope type");
+  expect_decode_error(pack_array(std::string("stats"), kProtocolVersion, std::string("n"), body), "envelope type");
   expect_decode_error(pack_array(-3, kProtocolVersion, std::string("n"), body), "envelope type");
   // msgpack-c packs an integral double as an integer, so write the float64 3.0 by hand.
-  expect_decode_error(bytes({0x94, 0xcb, 0x40, 0x08, 0, 0, 0, 0, 0, 0, 0x01, 0xa1, 'n', 0x91, 0x90}),
-                      "envelope type");
+  expect_decode_error(bytes({0x94, 0xcb, 0x40, 0x08, 0, 0, 0, 0, 0, 0, 0x01, 0xa1, 'n', 0x91, 0x90}), "envelope type");
   expect_decode_error(pack_array(256 + kStats, kProtocolVersion, std::string("n"), body), "envelope type");
 }
 
@@ -384,21 +391,17 @@ BOOST_AUTO_TEST_CASE(unsupported_protocol_version_is_a_decode_error) {
   const auto body = std::make_tuple(std::vector<int>{});
   expect_decode_error(pack_array(kStats, 2, std::string("n"), body), "unsupported protocol version 2");
   expect_decode_error(pack_array(kStats, 0, std::string("n"), body), "unsupported protocol version 0");
-  expect_decode_error(pack_array(kStats, 65537, std::string("n"), body),
-                      "unsupported protocol version 65537");
+  expect_decode_error(pack_array(kStats, 65537, std::string("n"), body), "unsupported protocol version 65537");
   expect_decode_error(pack_array(kStats, std::string("1"), std::string("n"), body),
                       "envelope version is not an unsigned integer");
-  expect_decode_error(pack_array(kStats, -1, std::string("n"), body),
-                      "envelope version is not an unsigned integer");
+  expect_decode_error(pack_array(kStats, -1, std::string("n"), body), "envelope version is not an unsigned integer");
 }
 
 BOOST_AUTO_TEST_CASE(node_id_that_is_not_a_string_is_a_decode_error) {
   const auto body = std::make_tuple(std::vector<int>{});
   expect_decode_error(pack_array(kStats, kProtocolVersion, 7, body), "node_id is not a string");
-  expect_decode_error(pack_array(kStats, kProtocolVersion, msgpack::type::nil_t(), body),
-                      "node_id is not a string");
-  expect_decode_error(pack_array(kStats, kProtocolVersion, std::vector<char>{'n'}, body),
-                      "node_id is not a string");
+  expect_decode_error(pack_array(kStats, kProtocolVersion, msgpack::type::nil_t(), body), "node_id is not a string");
+  expect_decode_error(pack_array(kStats, kProtocolVersion, std::vector<char>{'n'}, body), "node_id is not a string");
 }
 
 BOOST_AUTO_TEST_CASE(huge_claimed_lengths_are_rejected_without_allocating) {
@@ -443,11 +446,9 @@ BOOST_AUTO_TEST_CASE(deeply_nested_frame_is_a_decode_error) {
 // ---- Malformed bodies -----------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(body_of_the_wrong_shape_is_a_decode_error) {
-  expect_decode_error(envelope_with_raw_body(kStats, bytes({0xa3, 'a', 'b', 'c'})),
-                      "malformed body of message type 3");
+  expect_decode_error(envelope_with_raw_body(kStats, bytes({0xa3, 'a', 'b', 'c'})), "malformed body of message type 3");
   expect_decode_error(envelope_with_raw_body(kStats, bytes({0x2a})), "malformed body of message type 3");
-  expect_decode_error(envelope_with_raw_body(kStats, bytes({0x91, 0xa1, 'w'})),
-                      "malformed body of message type 3");
+  expect_decode_error(envelope_with_raw_body(kStats, bytes({0x91, 0xa1, 'w'})), "malformed body of message type 3");
   expect_decode_error<Hello>(envelope_with_raw_body(static_cast<uint8_t>(MessageType::hello), bytes({0x80})),
                              "malformed body of message type 1");
 }
@@ -474,12 +475,11 @@ BOOST_AUTO_TEST_CASE(wrong_field_type_inside_a_window_is_a_decode_error) {
                                at(window_of(root), 1) = msgpack::object(-1000, zone);  // interval_ms
                              }),
                       "malformed body");
-  expect_decode_error(
-      edited(report,
-             [](msgpack::object& root, msgpack::zone& zone) {
-               at(window_of(root), 3) = msgpack::object(std::vector<int>{1, 2}, zone);  // requests map
-             }),
-      "malformed body");
+  expect_decode_error(edited(report,
+                             [](msgpack::object& root, msgpack::zone& zone) {
+                               at(window_of(root), 3) = msgpack::object(std::vector<int>{1, 2}, zone);  // requests map
+                             }),
+                      "malformed body");
   expect_decode_error(edited(report,
                              [](msgpack::object& root, msgpack::zone& zone) {
                                at(home_stats_of(root), 1) = msgpack::object(5, zone);  // failure counts
@@ -494,14 +494,14 @@ BOOST_AUTO_TEST_CASE(wrong_field_type_inside_a_window_is_a_decode_error) {
 }
 
 BOOST_AUTO_TEST_CASE(out_of_range_small_integer_fields_are_decode_errors) {
-  expect_decode_error<Hello>(pack_array(static_cast<uint8_t>(MessageType::hello), kProtocolVersion,
-                                        std::string("n"), std::make_tuple(300)),
-                             "malformed body of message type 1");
-  expect_decode_error<Hello>(pack_array(static_cast<uint8_t>(MessageType::hello), kProtocolVersion,
-                                        std::string("n"), std::make_tuple(7)),
-                             "hello has unknown node kind 7");
-  expect_decode_error<LogRecord>(pack_array(static_cast<uint8_t>(MessageType::log), kProtocolVersion,
-                                            std::string("n"), std::make_tuple(3, std::string("x"))),
+  expect_decode_error<Hello>(
+      pack_array(static_cast<uint8_t>(MessageType::hello), kProtocolVersion, std::string("n"), std::make_tuple(300)),
+      "malformed body of message type 1");
+  expect_decode_error<Hello>(
+      pack_array(static_cast<uint8_t>(MessageType::hello), kProtocolVersion, std::string("n"), std::make_tuple(7)),
+      "hello has unknown node kind 7");
+  expect_decode_error<LogRecord>(pack_array(static_cast<uint8_t>(MessageType::log), kProtocolVersion, std::string("n"),
+                                            std::make_tuple(3, std::string("x"))),
                                  "log record has unknown level 3");
 }
 
@@ -551,8 +551,7 @@ BOOST_AUTO_TEST_CASE(histogram_with_inconsistent_min_and_max_is_a_decode_error) 
   expect_decode_error(edited(report,
                              [](msgpack::object& root, msgpack::zone& zone) {
                                msgpack::object& h = home_histogram_of(root);
-                               at(h, 2) =
-                                   msgpack::object(at(h, 3).as<uint64_t>() + 1, zone);  // min = max + 1
+                               at(h, 2) = msgpack::object(at(h, 3).as<uint64_t>() + 1, zone);  // min = max + 1
                              }),
                       "histogram min/max do not match");
   expect_decode_error(edited(report,
@@ -590,8 +589,8 @@ BOOST_AUTO_TEST_CASE(failure_counts_that_wrap_around_are_a_decode_error) {
   report.windows[0].interval_ms = 1000;
   report.windows[0].requests["x"] = {};
   const std::string frame = encode(report, "n");
-  for (const std::vector<uint64_t>& counts : {std::vector<uint64_t>{UINT64_MAX, 2, 0, 0, 0, 0},
-                                              std::vector<uint64_t>{0, 0, 0, 0, 0, UINT64_MAX, 1}}) {
+  for (const std::vector<uint64_t>& counts :
+       {std::vector<uint64_t>{UINT64_MAX, 2, 0, 0, 0, 0}, std::vector<uint64_t>{0, 0, 0, 0, 0, UINT64_MAX, 1}}) {
     BOOST_TEST_CONTEXT(counts.size() << " failure counts") {
       expect_decode_error(edited(frame,
                                  [&](msgpack::object& root, msgpack::zone& zone) {
@@ -608,18 +607,16 @@ BOOST_AUTO_TEST_CASE(status_counts_exceeding_requests_are_a_decode_error) {
   expect_decode_error(edited(encode(known_report(), "n"),
                              [](msgpack::object& root, msgpack::zone& zone) {
                                msgpack::object& stats = home_stats_of(root);
-                               at(at(at(stats, 2), 0), 1) =
-                                   msgpack::object(at(stats, 0).as<uint64_t>() + 1, zone);
+                               at(at(at(stats, 2), 0), 1) = msgpack::object(at(stats, 0).as<uint64_t>() + 1, zone);
                              }),
                       "responses exceed");
 }
 
 BOOST_AUTO_TEST_CASE(window_with_a_zero_interval_is_a_decode_error) {
-  expect_decode_error(edited(encode(known_report(), "n"),
-                             [](msgpack::object& root, msgpack::zone& zone) {
-                               at(window_of(root), 1) = msgpack::object(0, zone);
-                             }),
-                      "stats window has a zero interval");
+  expect_decode_error(
+      edited(encode(known_report(), "n"),
+             [](msgpack::object& root, msgpack::zone& zone) { at(window_of(root), 1) = msgpack::object(0, zone); }),
+      "stats window has a zero interval");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

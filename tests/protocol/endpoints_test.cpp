@@ -104,9 +104,7 @@ BOOST_AUTO_TEST_CASE(port_zero_and_ports_without_a_neighbour_are_refused) {
   check_refused("tcp://127.0.0.1:4294967296", "not a number");  // past unsigned: out of range
 }
 
-BOOST_AUTO_TEST_CASE(a_tcp_address_with_an_empty_host_is_refused) {
-  check_refused("tcp://:5557", "missing host");
-}
+BOOST_AUTO_TEST_CASE(a_tcp_address_with_an_empty_host_is_refused) { check_refused("tcp://:5557", "missing host"); }
 
 BOOST_AUTO_TEST_CASE(an_inproc_address_with_an_empty_name_is_refused) {
   check_refused("inproc://", "empty inproc name");
@@ -114,9 +112,7 @@ BOOST_AUTO_TEST_CASE(an_inproc_address_with_an_empty_name_is_refused) {
 
 BOOST_AUTO_TEST_CASE(every_error_quotes_the_address_it_was_given) {
   for (const std::string address : {"udp://x:1", "tcp://x", "tcp://:1", "tcp://x:y", "tcp://x:0", "inproc://"}) {
-    BOOST_TEST_CONTEXT(address) {
-      BOOST_TEST(error_for(address).find(address) != std::string::npos);
-    }
+    BOOST_TEST_CONTEXT(address) { BOOST_TEST(error_for(address).find(address) != std::string::npos); }
   }
 }
 
@@ -157,9 +153,7 @@ BOOST_AUTO_TEST_CASE(a_pair_with_port_zero_a_port_past_65535_or_one_port_twice_i
   check_refused("tcp://127.0.0.1:5557,5557", "two different ports");
 }
 
-BOOST_AUTO_TEST_CASE(a_pair_without_a_host_is_refused) {
-  check_refused("tcp://:5557,5558", "missing host");
-}
+BOOST_AUTO_TEST_CASE(a_pair_without_a_host_is_refused) { check_refused("tcp://:5557,5558", "missing host"); }
 
 BOOST_AUTO_TEST_CASE(a_child_cannot_be_given_ephemeral_ports) {
   check_refused("tcp://127.0.0.1:*", "not a number");

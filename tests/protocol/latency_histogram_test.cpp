@@ -92,8 +92,7 @@ BOOST_AUTO_TEST_CASE(buckets_tile_the_range_without_gaps_or_overlaps) {
     }
   }
   BOOST_TEST(bad == 0u);
-  BOOST_TEST(LatencyHistogram::highest_value_of(LatencyHistogram::kBucketCount - 1) ==
-             LatencyHistogram::kMaxValue);
+  BOOST_TEST(LatencyHistogram::highest_value_of(LatencyHistogram::kBucketCount - 1) == LatencyHistogram::kMaxValue);
 }
 
 BOOST_AUTO_TEST_CASE(bucket_width_is_at_most_a_1024th_of_its_lowest_value) {
@@ -114,14 +113,13 @@ BOOST_AUTO_TEST_CASE(values_below_2048us_are_recorded_exactly) {
 }
 
 BOOST_AUTO_TEST_CASE(percentiles_of_uniform_latencies_from_1us_to_10s_are_within_0_1_percent) {
-  check_accuracy(draw_samples(100'000, 1, [](std::mt19937_64& rng) {
-    return std::uniform_int_distribution<uint64_t>(1, 10'000'000)(rng);
-  }));
+  check_accuracy(draw_samples(
+      100'000, 1, [](std::mt19937_64& rng) { return std::uniform_int_distribution<uint64_t>(1, 10'000'000)(rng); }));
 }
 
 BOOST_AUTO_TEST_CASE(percentiles_of_lognormal_latencies_around_20ms_are_within_0_1_percent) {
-  check_accuracy(draw_samples(
-      100'000, 2, [](std::mt19937_64& rng) { return grid::test::latency_like_us(rng, 20'000, 0.6); }));
+  check_accuracy(
+      draw_samples(100'000, 2, [](std::mt19937_64& rng) { return grid::test::latency_like_us(rng, 20'000, 0.6); }));
 }
 
 BOOST_AUTO_TEST_CASE(percentiles_of_exponential_latencies_around_20ms_are_within_0_1_percent) {
@@ -143,14 +141,18 @@ BOOST_AUTO_TEST_CASE(percentiles_of_a_bimodal_distribution_are_within_0_1_percen
 BOOST_AUTO_TEST_CASE(percentiles_of_values_at_bucket_boundaries_are_within_0_1_percent) {
   check_accuracy(draw_samples(100'000, 5, [](std::mt19937_64& rng) {
     // A bucket's first or last value, or one past either side, anywhere up to ~1 day.
-    const auto i = static_cast<uint32_t>(
-        LatencyHistogram::kLinearLimit +
-        rng() % (LatencyHistogram::kBucketCount - 4 * 1024 - LatencyHistogram::kLinearLimit));
+    const auto i =
+        static_cast<uint32_t>(LatencyHistogram::kLinearLimit +
+                              rng() % (LatencyHistogram::kBucketCount - 4 * 1024 - LatencyHistogram::kLinearLimit));
     switch (rng() % 4) {
-      case 0: return LatencyHistogram::lowest_value_of(i);
-      case 1: return LatencyHistogram::lowest_value_of(i) - 1;
-      case 2: return LatencyHistogram::highest_value_of(i);
-      default: return LatencyHistogram::highest_value_of(i) + 1;
+      case 0:
+        return LatencyHistogram::lowest_value_of(i);
+      case 1:
+        return LatencyHistogram::lowest_value_of(i) - 1;
+      case 2:
+        return LatencyHistogram::highest_value_of(i);
+      default:
+        return LatencyHistogram::highest_value_of(i) + 1;
     }
   }));
 }

@@ -16,9 +16,9 @@
 #include "protocol/wire/plan.hpp"
 #include "sample_messages.hpp"
 
+using grid::test::error_of;
 using grid::wire::Error;
 using grid::wire::Result;
-using grid::test::error_of;
 using namespace grid::wire;
 
 namespace {
@@ -66,8 +66,8 @@ Plan random_plan(std::mt19937_64& rng) {
   p.start_unix_us = static_cast<int64_t>(rng() >> 2) * (rng() % 2 ? 1 : -1);
   const size_t budgets = rng() % 6;
   for (size_t i = 0; i < budgets; ++i) {
-    p.budgets.push_back({"child-" + random_text(rng, 8), static_cast<uint32_t>(rng()),
-                         static_cast<double>(rng() % 100'000) / 3.0});
+    p.budgets.push_back(
+        {"child-" + random_text(rng, 8), static_cast<uint32_t>(rng()), static_cast<double>(rng() % 100'000) / 3.0});
   }
   return p;
 }

@@ -88,8 +88,7 @@ inline wire::StatsWindow random_window(std::mt19937_64& rng, uint64_t index, uin
   w.active_users = static_cast<uint32_t>(rng() % 500);
   const size_t names = 2 + rng() % 3;
   for (size_t i = 0; i < names; ++i) {
-    w.requests[kNames[i]] =
-        random_request_stats(rng, requests_per_name == 0 ? 0 : 1 + rng() % requests_per_name);
+    w.requests[kNames[i]] = random_request_stats(rng, requests_per_name == 0 ? 0 : 1 + rng() % requests_per_name);
   }
   w.requests["idle"] = {};
   for (size_t i = 0; i < 1 + rng() % 3; ++i) {

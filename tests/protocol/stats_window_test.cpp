@@ -132,9 +132,8 @@ BOOST_AUTO_TEST_CASE(validate_is_not_fooled_by_status_counts_that_wrap_around) {
 }
 
 BOOST_AUTO_TEST_CASE(validate_names_unsorted_or_repeated_status_codes) {
-  for (const std::vector<grid::wire::StatusCount>& codes :
-       {std::vector<grid::wire::StatusCount>{{404, 1}, {200, 1}},
-        std::vector<grid::wire::StatusCount>{{200, 1}, {200, 1}}}) {
+  for (const std::vector<grid::wire::StatusCount>& codes : {std::vector<grid::wire::StatusCount>{{404, 1}, {200, 1}},
+                                                            std::vector<grid::wire::StatusCount>{{200, 1}, {200, 1}}}) {
     StatsWindow w = empty_window();
     w.requests["home"].requests = 5;
     w.requests["home"].status_codes = codes;

@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(windows_are_released_in_index_order_and_each_index_once) {
 
 BOOST_AUTO_TEST_CASE(a_complete_window_waits_for_an_earlier_incomplete_one_until_its_deadline) {
   WindowMerger merger(kGrace);
-  merger.add(window_of(kIndex, "agent-a", 1));      // agent-b's part is still on its way
+  merger.add(window_of(kIndex, "agent-a", 1));  // agent-b's part is still on its way
   merger.add(window_of(kIndex + 1, "agent-a", 1));
   merger.add(window_of(kIndex + 1, "agent-b", 1));  // complete
   BOOST_TEST(merger.release(during(kIndex + 1), 2).empty());

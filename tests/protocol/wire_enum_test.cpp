@@ -44,9 +44,9 @@ msgpack::object_handle body_of(const std::string& frame) {
 BOOST_AUTO_TEST_SUITE(wire_enum)
 
 BOOST_AUTO_TEST_CASE(an_old_peers_hello_with_a_uint8_kind_decodes_to_the_enum) {
-  const auto got = decode<Hello>(old_frame(
-      MessageType::hello, std::make_tuple(uint8_t{1}, std::string("eu"), std::string("h"), 4u, uint64_t{1}, 0u,
-                                          std::string("0.1.0"))));
+  const auto got =
+      decode<Hello>(old_frame(MessageType::hello, std::make_tuple(uint8_t{1}, std::string("eu"), std::string("h"), 4u,
+                                                                  uint64_t{1}, 0u, std::string("0.1.0"))));
   BOOST_TEST_REQUIRE(got.ok(), (got.ok() ? "" : got.error()));
   BOOST_TEST((got.value().kind == NodeKind::relay));
   BOOST_TEST(got.value().software_version == "0.1.0");

@@ -122,13 +122,16 @@ BOOST_AUTO_TEST_CASE(a_child_silent_for_three_heartbeats_is_lost_and_its_sibling
     a.heartbeat();
     BOOST_TEST_REQUIRE(step_until([&] { return true; }, [&] { relay.step(); }, 1));
   }
-  BOOST_TEST_REQUIRE(step_until([&] {
-    const auto p = a.latest_plan();
-    return p && users_of(*p, "a") == 10 && !p->budget_of("b");
-  }, [&] {
-    clock.advance(100ms);
-    relay.step();
-  }, 50));
+  BOOST_TEST_REQUIRE(step_until(
+      [&] {
+        const auto p = a.latest_plan();
+        return p && users_of(*p, "a") == 10 && !p->budget_of("b");
+      },
+      [&] {
+        clock.advance(100ms);
+        relay.step();
+      },
+      50));
   // The parent is told, and so is the relay's next heartbeat.
   BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::log) >= 1; }, [&] { relay.step(); }));
   BOOST_TEST(parent.of_type(MessageType::log)[0].as<grid::wire::LogRecord>().text.find("child b lost") !=
@@ -152,10 +155,12 @@ BOOST_AUTO_TEST_CASE(snapshots_go_out_on_a_change_at_most_ten_a_second_and_every
   relay.start();
   FakeChild child(context, "inproc://relay-throttle", "c");
   // Wait (by the relay's own once-a-second snapshot) until the child hears the relay.
-  BOOST_TEST_REQUIRE(step_until([&] { return !child.plans().empty(); }, [&] {
-    clock.advance(1s);
-    relay.step();
-  }, 50));
+  BOOST_TEST_REQUIRE(step_until([&] { return !child.plans().empty(); },
+                                [&] {
+                                  clock.advance(1s);
+                                  relay.step();
+                                },
+                                50));
   const size_t base = child.plans().size();
   // A change (the child joins): not before 100 ms after the last snapshot...
   child.hello();

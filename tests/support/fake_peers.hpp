@@ -9,8 +9,8 @@
 #include <functional>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <zmq.hpp>
@@ -40,8 +40,8 @@ struct Upstream {
 
 /// Checks `done()` after each `step()` until it holds, pausing 5 ms between attempts;
 /// bounded by `attempts`. Real time only bounds the wait: the condition decides.
-inline bool step_until(const std::function<bool()>& done, const std::function<void()>& step = [] {},
-                       int attempts = 300) {
+inline bool step_until(
+    const std::function<bool()>& done, const std::function<void()>& step = [] {}, int attempts = 300) {
   for (int i = 0; i < attempts; ++i) {
     step();
     if (done()) return true;
@@ -63,7 +63,9 @@ public:
     reports_.bind(endpoints.value().reports);
   }
 
-  void publish(const wire::Plan& plan) { common::send_downstream(plans_, common::kPlanTopic, wire::encode(plan, "parent")); }
+  void publish(const wire::Plan& plan) {
+    common::send_downstream(plans_, common::kPlanTopic, wire::encode(plan, "parent"));
+  }
   void publish_raw(std::string_view topic, std::string_view body) { common::send_downstream(plans_, topic, body); }
 
   /// Every upstream message received so far (non-blocking read of what is waiting).

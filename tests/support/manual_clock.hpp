@@ -11,7 +11,9 @@ namespace grid::test {
 /// advance together. Starts at an arbitrary steady point and at 2026-01-01 00:00:00 UTC.
 class ManualClock final : public common::Clock {
 public:
-  common::SteadyTime steady_now() const override { return common::SteadyTime(std::chrono::nanoseconds(steady_ns_.load())); }
+  common::SteadyTime steady_now() const override {
+    return common::SteadyTime(std::chrono::nanoseconds(steady_ns_.load()));
+  }
   common::WallTime wall_now() const override { return common::WallTime(std::chrono::microseconds(wall_us_.load())); }
 
   void advance(std::chrono::nanoseconds d) {

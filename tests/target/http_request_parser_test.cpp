@@ -1,8 +1,8 @@
-#include "target/http_request_parser.hpp"
+#include <string>
 
 #include <boost/test/unit_test.hpp>
 
-#include <string>
+#include "target/http_request_parser.hpp"
 
 namespace {
 
@@ -37,9 +37,7 @@ BOOST_AUTO_TEST_CASE(simple_get_is_complete_with_its_parts) {
 BOOST_AUTO_TEST_CASE(head_cut_anywhere_before_the_blank_line_is_incomplete) {
   const std::string input = "POST /x HTTP/1.1\r\nContent-Length: 3\r\nConnection: close\r\n\r\n";
   for (std::size_t cut = 0; cut < input.size(); ++cut) {
-    BOOST_TEST_CONTEXT("cut " << cut) {
-      BOOST_TEST((parse(input.substr(0, cut)).status == ParseStatus::incomplete));
-    }
+    BOOST_TEST_CONTEXT("cut " << cut) { BOOST_TEST((parse(input.substr(0, cut)).status == ParseStatus::incomplete)); }
   }
   const ParseResult whole = parse(input);
   BOOST_REQUIRE(whole.status == ParseStatus::complete);
@@ -78,8 +76,7 @@ BOOST_AUTO_TEST_CASE(connection_close_option_is_found_in_a_list_in_any_case) {
 
 BOOST_AUTO_TEST_CASE(content_length_must_be_a_single_decimal_number) {
   BOOST_TEST(parse("POST / HTTP/1.1\r\nContent-Length:  42 \r\n\r\n").head.content_length == 42u);
-  BOOST_TEST(parse("POST / HTTP/1.1\r\nContent-Length: 4\r\ncontent-length: 4\r\n\r\n")
-                 .head.content_length == 4u);
+  BOOST_TEST(parse("POST / HTTP/1.1\r\nContent-Length: 4\r\ncontent-length: 4\r\n\r\n").head.content_length == 4u);
   BOOST_TEST(error_of("POST / HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n") == 400);
   BOOST_TEST(error_of("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n") == 400);
   BOOST_TEST(error_of("POST / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n") == 400);
@@ -98,19 +95,19 @@ BOOST_AUTO_TEST_CASE(transfer_encoding_is_411) {
 
 BOOST_AUTO_TEST_CASE(malformed_request_lines_and_fields_are_400) {
   const char* inputs[] = {
-      "GET /\r\n\r\n",                          // no version
-      "GET  / HTTP/1.1\r\n\r\n",                // empty target
-      "GET / HTTP/1.1 x\r\n\r\n",               // trailing garbage
-      "G@T / HTTP/1.1\r\n\r\n",                 // method is not a token
-      "GET noslash HTTP/1.1\r\n\r\n",           // not origin form
-      "GET /\x01 HTTP/1.1\r\n\r\n",             // control byte in target
-      "GET /\xc3\xa9 HTTP/1.1\r\n\r\n",         // non-ASCII target
-      "GET / HTTX/1.1\r\n\r\n",                 // bad protocol name
-      "GET / HTTP/1.1\r\nNo colon\r\n\r\n",     // field without colon
-      "GET / HTTP/1.1\r\nName : v\r\n\r\n",     // space before colon
+      "GET /\r\n\r\n",                              // no version
+      "GET  / HTTP/1.1\r\n\r\n",                    // empty target
+      "GET / HTTP/1.1 x\r\n\r\n",                   // trailing garbage
+      "G@T / HTTP/1.1\r\n\r\n",                     // method is not a token
+      "GET noslash HTTP/1.1\r\n\r\n",               // not origin form
+      "GET /\x01 HTTP/1.1\r\n\r\n",                 // control byte in target
+      "GET /\xc3\xa9 HTTP/1.1\r\n\r\n",             // non-ASCII target
+      "GET / HTTX/1.1\r\n\r\n",                     // bad protocol name
+      "GET / HTTP/1.1\r\nNo colon\r\n\r\n",         // field without colon
+      "GET / HTTP/1.1\r\nName : v\r\n\r\n",         // space before colon
       "GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n",  // obs-fold
-      "GET / HTTP/1.1\r\nA: b\x01\r\n\r\n",     // control byte in value
-      "\rGET / HTTP/1.1\r\n\r\n",               // stray CR
+      "GET / HTTP/1.1\r\nA: b\x01\r\n\r\n",         // control byte in value
+      "\rGET / HTTP/1.1\r\n\r\n",                   // stray CR
   };
   for (const char* input : inputs) {
     BOOST_TEST_CONTEXT(input) { BOOST_TEST(error_of(input) == 400); }

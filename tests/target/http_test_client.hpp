@@ -33,9 +33,8 @@ struct HttpResponse {
 
 // "METHOD target HTTP/1.1" with a Host header, `extra_headers` (each ending in "\r\n")
 // and `body` (Content-Length is added when it is not empty).
-inline std::string make_request(std::string_view method, std::string_view target,
-                                std::string_view extra_headers = "", std::string_view body = "",
-                                std::string_view version = "HTTP/1.1") {
+inline std::string make_request(std::string_view method, std::string_view target, std::string_view extra_headers = "",
+                                std::string_view body = "", std::string_view version = "HTTP/1.1") {
   std::string request;
   request.append(method).append(" ").append(target).append(" ").append(version);
   request.append("\r\nHost: test\r\n").append(extra_headers);
@@ -52,9 +51,8 @@ inline std::string get(std::string_view target, std::string_view extra_headers =
 // `timeout` (SO_RCVTIMEO), so a misbehaving server fails a test instead of hanging it.
 // Errors (connect failure, timeout, unexpected EOF, unparsable response) throw.
 class HttpTestClient {
- public:
-  explicit HttpTestClient(std::uint16_t port,
-                          std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+public:
+  explicit HttpTestClient(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw std::runtime_error("socket failed");
     timeval tv{};
@@ -151,7 +149,7 @@ class HttpTestClient {
     }
   }
 
- private:
+private:
   void fill_or_throw() {
     char chunk[16384];
     for (;;) {

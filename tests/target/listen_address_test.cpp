@@ -1,6 +1,6 @@
-#include "target/listen_address.hpp"
-
 #include <boost/test/unit_test.hpp>
+
+#include "target/listen_address.hpp"
 
 namespace {
 
@@ -29,8 +29,8 @@ BOOST_AUTO_TEST_CASE(ipv6_needs_brackets) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_shapes_are_rejected) {
-  for (const char* text : {"", "127.0.0.1", "127.0.0.1:", ":80", "host:65536", "host:8o",
-                           "host:-1", "[::1]8080", "[]:80", "host:123456"}) {
+  for (const char* text : {"", "127.0.0.1", "127.0.0.1:", ":80", "host:65536", "host:8o", "host:-1", "[::1]8080",
+                           "[]:80", "host:123456"}) {
     BOOST_TEST_CONTEXT(text) { BOOST_TEST(!parse_listen_address(text).has_value()); }
   }
 }

@@ -1,9 +1,9 @@
-#include "target/request_counters.hpp"
+#include <string>
 
 #include <boost/test/unit_test.hpp>
-
 #include <nlohmann/json.hpp>
-#include <string>
+
+#include "target/request_counters.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
-#include "target/route.hpp"
-
 #include <boost/test/unit_test.hpp>
+
+#include "target/route.hpp"
 
 namespace {
 

@@ -16,10 +16,8 @@ inline TargetOptions loopback_options(unsigned threads = 2) {
 // A TargetServer on an ephemeral loopback port, serving on background threads for the
 // lifetime of the object.
 class RunningTarget {
- public:
-  explicit RunningTarget(TargetOptions options = loopback_options()) : server_(std::move(options)) {
-    server_.start();
-  }
+public:
+  explicit RunningTarget(TargetOptions options = loopback_options()) : server_(std::move(options)) { server_.start(); }
   ~RunningTarget() {
     server_.stop();
     server_.join();
@@ -30,7 +28,7 @@ class RunningTarget {
   std::uint16_t port() const { return server_.port(); }
   TargetServer& server() { return server_; }
 
- private:
+private:
   TargetServer server_;
 };
 

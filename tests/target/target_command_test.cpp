@@ -1,9 +1,5 @@
-#include "target/target_command.hpp"
-
 #include <signal.h>
 #include <unistd.h>
-
-#include <boost/test/unit_test.hpp>
 
 #include <chrono>
 #include <iostream>
@@ -13,7 +9,10 @@
 #include <thread>
 #include <vector>
 
+#include <boost/test/unit_test.hpp>
+
 #include "target/http_test_client.hpp"
+#include "target/target_command.hpp"
 
 namespace {
 
@@ -24,13 +23,13 @@ using grid::target::testing::HttpTestClient;
 // A streambuf that collects text under a mutex, so a test can read what another thread's
 // target_main has printed so far.
 class CapturedText : public std::streambuf {
- public:
+public:
   std::string text() {
     const std::lock_guard lock(mutex_);
     return text_;
   }
 
- protected:
+protected:
   int_type overflow(int_type c) override {
     if (c != traits_type::eof()) {
       const std::lock_guard lock(mutex_);
@@ -44,14 +43,14 @@ class CapturedText : public std::streambuf {
     return n;
   }
 
- private:
+private:
   std::mutex mutex_;
   std::string text_;
 };
 
 // Redirects std::cout and std::cerr for the lifetime of the object.
 class CapturedOutput {
- public:
+public:
   CapturedOutput() : old_out_(std::cout.rdbuf(&out)), old_err_(std::cerr.rdbuf(&err)) {}
   ~CapturedOutput() {
     std::cout.rdbuf(old_out_);
@@ -60,7 +59,7 @@ class CapturedOutput {
   CapturedText out;
   CapturedText err;
 
- private:
+private:
   std::streambuf* old_out_;
   std::streambuf* old_err_;
 };
@@ -106,14 +105,11 @@ BOOST_AUTO_TEST_CASE(out_of_range_or_unknown_options_return_2) {
 BOOST_AUTO_TEST_CASE(serves_until_sigterm_then_reports_the_count) {
   CapturedOutput output;
   int code = -1;
-  std::thread command([&code] {
-    code = run_command({"--listen", "127.0.0.1:0", "--threads", "1"});
-  });
+  std::thread command([&code] { code = run_command({"--listen", "127.0.0.1:0", "--threads", "1"}); });
   const std::string prefix = "listening 127.0.0.1:";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   std::string text;
-  while ((text = output.out.text()).find('\n') == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline) {
+  while ((text = output.out.text()).find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   BOOST_REQUIRE(text.rfind(prefix, 0) == 0);

@@ -1,11 +1,11 @@
 // TargetServer under bad input: malformed and oversized requests get an error and a close,
 // and random garbage never brings the server down.
-#include <boost/test/unit_test.hpp>
-
-#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
 
 #include "target/http_test_client.hpp"
 #include "target/running_target.hpp"
@@ -15,8 +15,8 @@ namespace {
 using grid::target::testing::get;
 using grid::target::testing::HttpResponse;
 using grid::target::testing::HttpTestClient;
-using grid::target::testing::make_request;
 using grid::target::testing::loopback_options;
+using grid::target::testing::make_request;
 using grid::target::testing::RunningTarget;
 
 // Sends `bytes`, expects one error response with `status`, then the server's close.
@@ -32,11 +32,30 @@ void expect_rejected(std::uint16_t port, const std::string& bytes, int status) {
 // Pieces a fuzzer glues together: HTTP-ish tokens, so that some inputs get deep into the
 // parser, plus raw random bytes. No /delay, so every connection finishes promptly.
 std::string random_piece(std::mt19937& random) {
-  static const std::vector<std::string> tokens = {
-      "GET ", "POST ", "HEAD ", "/ ", "/bytes/5 ", "/status/404 ", "/__stats ", "HTTP/1.1",
-      "HTTP/1.0", "HTTP/9.9", "\r\n", "\n", "\r", "\r\n\r\n", "Content-Length: 5",
-      "Content-Length: x", "Content-Length: 99999999999", "Transfer-Encoding: chunked",
-      "Connection: close", ": ", " ", std::string(1, '\0'), "\t", "\xff\xfe"};
+  static const std::vector<std::string> tokens = {"GET ",
+                                                  "POST ",
+                                                  "HEAD ",
+                                                  "/ ",
+                                                  "/bytes/5 ",
+                                                  "/status/404 ",
+                                                  "/__stats ",
+                                                  "HTTP/1.1",
+                                                  "HTTP/1.0",
+                                                  "HTTP/9.9",
+                                                  "\r\n",
+                                                  "\n",
+                                                  "\r",
+                                                  "\r\n\r\n",
+                                                  "Content-Length: 5",
+                                                  "Content-Length: x",
+                                                  "Content-Length: 99999999999",
+                                                  "Transfer-Encoding: chunked",
+                                                  "Connection: close",
+                                                  ": ",
+                                                  " ",
+                                                  std::string(1, '\0'),
+                                                  "\t",
+                                                  "\xff\xfe"};
   std::uniform_int_distribution<int> kind(0, 3);
   if (kind(random) > 0) {
     return tokens[std::uniform_int_distribution<std::size_t>(0, tokens.size() - 1)(random)];
@@ -79,8 +98,7 @@ BOOST_AUTO_TEST_CASE(oversized_headers_get_431_and_close) {
 
 BOOST_AUTO_TEST_CASE(chunked_request_body_is_rejected_with_411) {
   RunningTarget target;
-  const std::string chunked =
-      make_request("POST", "/", "Transfer-Encoding: chunked\r\n") + "5\r\nhello\r\n0\r\n\r\n";
+  const std::string chunked = make_request("POST", "/", "Transfer-Encoding: chunked\r\n") + "5\r\nhello\r\n0\r\n\r\n";
   expect_rejected(target.port(), chunked, 411);
 }
 
@@ -132,8 +150,8 @@ BOOST_AUTO_TEST_CASE(garbage_in_random_chunks_never_crashes_the_server) {
 
 BOOST_AUTO_TEST_CASE(every_split_of_a_pipelined_stream_gives_the_same_answers) {
   RunningTarget target(loopback_options(1));
-  const std::string stream = make_request("POST", "/status/201", "", "0123456789") +
-                             get("/bytes/4") + get("/status/202");
+  const std::string stream =
+      make_request("POST", "/status/201", "", "0123456789") + get("/bytes/4") + get("/status/202");
   for (std::size_t chunk = 1; chunk <= stream.size(); chunk += 7) {
     BOOST_TEST_CONTEXT("chunk " << chunk) {
       HttpTestClient client(target.port());

@@ -1,20 +1,20 @@
 // Behaviour of TargetServer over real loopback sockets: routes, keep-alive, pipelining,
 // delays and the /__stats counters.
-#include <boost/test/unit_test.hpp>
-
 #include <chrono>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
 #include "target/http_status.hpp"
-#include "target/route.hpp"
-#include "target/target_server.hpp"
 #include "target/http_test_client.hpp"
+#include "target/route.hpp"
 #include "target/running_target.hpp"
+#include "target/target_server.hpp"
 
 namespace {
 
@@ -23,8 +23,8 @@ using grid::target::TargetServer;
 using grid::target::testing::get;
 using grid::target::testing::HttpResponse;
 using grid::target::testing::HttpTestClient;
-using grid::target::testing::make_request;
 using grid::target::testing::loopback_options;
+using grid::target::testing::make_request;
 using grid::target::testing::RunningTarget;
 using Clock = std::chrono::steady_clock;
 
@@ -68,8 +68,8 @@ BOOST_AUTO_TEST_CASE(pipelined_requests_are_all_answered_in_order) {
   RunningTarget target;
   HttpTestClient client(target.port());
   // A delayed request in the middle must not let later ones overtake it.
-  client.send(get("/status/201") + get("/delay/30") + get("/bytes/7") + get("/status/503") +
-              get("/nowhere") + make_request("POST", "/status/202", "", "body!"));
+  client.send(get("/status/201") + get("/delay/30") + get("/bytes/7") + get("/status/503") + get("/nowhere") +
+              make_request("POST", "/status/202", "", "body!"));
   const int expected_status[] = {201, 200, 200, 503, 404, 202};
   for (const int status : expected_status) {
     BOOST_TEST(client.read_response().status == status);
@@ -158,9 +158,9 @@ BOOST_AUTO_TEST_CASE(default_delay_is_added_to_every_response_but_stats) {
 
 BOOST_AUTO_TEST_CASE(stats_count_every_request_served_exactly) {
   RunningTarget target;
-  const std::vector<std::pair<std::string, int>> plan = {
-      {"/", 10}, {"/status/503", 7}, {"/bytes/10", 5}, {"/delay/1", 3}, {"/nowhere", 4},
-      {"/status/42", 2}, {"/?page=2", 6}};
+  const std::vector<std::pair<std::string, int>> plan = {{"/", 10},       {"/status/503", 7}, {"/bytes/10", 5},
+                                                         {"/delay/1", 3}, {"/nowhere", 4},    {"/status/42", 2},
+                                                         {"/?page=2", 6}};
   std::vector<std::unique_ptr<HttpTestClient>> clients;
   for (int i = 0; i < 6; ++i) clients.push_back(std::make_unique<HttpTestClient>(target.port()));
   std::size_t next = 0;
@@ -174,9 +174,8 @@ BOOST_AUTO_TEST_CASE(stats_count_every_request_served_exactly) {
 
   const nlohmann::json stats = fetch_stats(target.port());
   BOOST_TEST(stats["requests"].get<int>() == 37);
-  const std::map<std::string, int> expected = {{"/", 16},       {"/status/503", 7},
-                                               {"/bytes/10", 5}, {"/delay/1", 3},
-                                               {"/nowhere", 4}, {"/status/42", 2}};
+  const std::map<std::string, int> expected = {{"/", 16},       {"/status/503", 7}, {"/bytes/10", 5},
+                                               {"/delay/1", 3}, {"/nowhere", 4},    {"/status/42", 2}};
   const auto paths = stats["paths"].get<std::map<std::string, int>>();
   BOOST_TEST((paths == expected));
   // /__stats itself is not counted.
@@ -199,8 +198,7 @@ BOOST_AUTO_TEST_CASE(reset_zeroes_the_counters_of_every_thread) {
 BOOST_AUTO_TEST_CASE(http10_request_is_answered_then_closed) {
   RunningTarget target;
   HttpTestClient client(target.port());
-  const HttpResponse response =
-      client.request(make_request("GET", "/", "", "", "HTTP/1.0"));
+  const HttpResponse response = client.request(make_request("GET", "/", "", "", "HTTP/1.0"));
   BOOST_TEST(response.status == 200);
   BOOST_TEST(response.header("connection") == "close");
   BOOST_TEST(client.wait_for_close());
@@ -209,8 +207,7 @@ BOOST_AUTO_TEST_CASE(http10_request_is_answered_then_closed) {
 BOOST_AUTO_TEST_CASE(http10_keep_alive_is_honoured) {
   RunningTarget target;
   HttpTestClient client(target.port());
-  const std::string request =
-      make_request("GET", "/", "Connection: keep-alive\r\n", "", "HTTP/1.0");
+  const std::string request = make_request("GET", "/", "Connection: keep-alive\r\n", "", "HTTP/1.0");
   BOOST_TEST(client.request(request).header("connection") == "keep-alive");
   BOOST_TEST(client.request(request).status == 200);
 }

@@ -1,6 +1,6 @@
-#include "target/timer_heap.hpp"
-
 #include <boost/test/unit_test.hpp>
+
+#include "target/timer_heap.hpp"
 
 namespace {
 
