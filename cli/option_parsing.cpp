@@ -12,7 +12,7 @@ namespace grid::cli {
 
 std::optional<int> parse_options(int argc, char** argv, const std::string& command, po::options_description& visible,
                                  po::variables_map& vm, std::string* campaign_path) {
-  std::string config, log_level;
+  std::string config;
   po::options_description hidden;
   po::positional_options_description positional;
   if (campaign_path) {
@@ -23,7 +23,7 @@ std::optional<int> parse_options(int argc, char** argv, const std::string& comma
   // clang-format off
   visible.add_options()
       ("config", po::value(&config), "INI file with any of these options (the command line wins)")
-      ("log-level", po::value(&log_level)->default_value("info"),
+      ("log-level", po::value<std::string>()->default_value("info"),
        "lowest level of log lines: debug, info, warning, error or off")
       ("help,h", "show this help");
   // clang-format on
@@ -49,17 +49,18 @@ std::optional<int> parse_options(int argc, char** argv, const std::string& comma
         return common::kExitUsage;
       }
     }
+    // The log level first: it applies to every message that follows, errors included.
+    const auto level = common::parse_log_level(vm["log-level"].as<std::string>());
+    if (!level) {
+      std::cerr << "loadgrid " << command << ": --log-level: " << level.error() << "\n";
+      return common::kExitUsage;
+    }
+    common::set_log_level(level.value());
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "loadgrid " << command << ": " << e.what() << "\n\n" << visible;
     return common::kExitUsage;
   }
-  const auto level = common::parse_log_level(log_level);
-  if (!level) {
-    std::cerr << "loadgrid " << command << ": --log-level: " << level.error() << "\n";
-    return common::kExitUsage;
-  }
-  common::set_log_level(level.value());
   if (campaign_path && campaign_path->empty()) {
     std::cerr << "loadgrid " << command << ": missing the campaign file\n\n" << visible;
     return common::kExitUsage;

@@ -74,7 +74,12 @@ void ChildrenLink::handle(const std::string& frame, Handler& handler) {
     case wire::MessageType::hello: {
       auto hello = wire::decode_body<wire::Hello>(env.value());
       if (!hello) return reject(hello.error());
-      if (registry_.on_hello(sender, hello.value(), now)) membership_changed(handler);
+      if (registry_.on_hello(sender, hello.value(), now)) {
+        log_->debug("child {} joined: {} in region {}, {} cores, version {}", sender,
+                    hello.value().kind == wire::NodeKind::relay ? "relay" : "agent", hello.value().region,
+                    hello.value().cores, hello.value().software_version);
+        membership_changed(handler);
+      }
       return;
     }
     case wire::MessageType::heartbeat: {

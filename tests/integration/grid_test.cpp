@@ -406,6 +406,25 @@ BOOST_AUTO_TEST_CASE(broker_without_agents_exits_3_after_its_timeout) {
   BOOST_TEST(broker.err().find("no agent joined") != std::string::npos, broker.err());
 }
 
+BOOST_AUTO_TEST_CASE(sigint_while_the_broker_waits_for_agents_stops_it_before_any_start_with_exit_3) {
+  TargetProcess target;
+  TempDir dir;
+  const auto campaign = campaign_file(dir.path(), target, "60s", 4);
+  auto broker = listening_parent(std::make_unique<ChildProcess>(
+      std::vector<std::string>{kBinary, "broker", campaign, "--listen", "tcp://127.0.0.1:0", "--results", dir.path(),
+                               "--expect-agents", "2", "--expect-timeout", "60s", "--log-level", "debug"}));
+  auto agent = start_agent(broker.address, "only-one", 1);
+  // One of the two expected agents is there (the broker says so at debug level).
+  BOOST_TEST_REQUIRE(broker->wait_for_err_line("child only-one joined", std::chrono::seconds(20)).has_value(),
+                     broker->err());
+  broker->signal(SIGINT);
+  BOOST_TEST(run_to_end(*broker) == 3);
+  BOOST_TEST(broker->err().find("stopped before the campaign started (1 of 2 agents had joined)") != std::string::npos,
+             broker->err());
+  BOOST_TEST(broker->err().find("starts with") == std::string::npos, broker->err());  // never started
+  BOOST_TEST(target.stats()["requests"] == 0);
+}
+
 BOOST_AUTO_TEST_CASE(node_subcommands_have_help_and_reject_bad_addresses) {
   for (const char* cmd : {"broker", "relay", "agent"}) {
     ChildProcess help({kBinary, cmd, "--help"});

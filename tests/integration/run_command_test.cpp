@@ -183,6 +183,43 @@ BOOST_AUTO_TEST_CASE(every_subcommand_has_help) {
   BOOST_TEST(run_to_end(unknown) == 2);
 }
 
+BOOST_AUTO_TEST_CASE(the_version_is_the_same_in_version_output_and_in_summary_json) {
+  ChildProcess version({kBinary, "--version"});
+  BOOST_REQUIRE_EQUAL(run_to_end(version), 0);
+  TargetProcess target;
+  TempDir dir;
+  const auto campaign = write_campaign(dir.path(), "1s", 2, "[request.home]\nurl = " + target.url("/") + "\n");
+  ChildProcess run({kBinary, "run", campaign, "--results", dir.path() + "/out", "--threads", "1", "--quiet"});
+  BOOST_REQUIRE_EQUAL(run_to_end(run), 0);
+  const auto summary = read_json(dir.path() + "/out/summary.json");
+  BOOST_TEST(version.out() == "loadgrid " + summary["loadgrid_version"].get<std::string>() + "\n");
+  BOOST_TEST(summary["loadgrid_version"].get<std::string>().find('.') != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(every_subcommand_takes_a_log_level_and_rejects_a_bad_one_by_name) {
+  for (const char* cmd : {"run", "broker", "relay", "agent", "target"}) {
+    ChildProcess bad({kBinary, cmd, "--log-level", "loud"});
+    BOOST_TEST(run_to_end(bad) == 2, cmd);
+    BOOST_TEST(bad.err().find("'loud' is not a log level") != std::string::npos, cmd << ": " << bad.err());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(log_lines_name_their_node_and_a_higher_log_level_hides_info_lines) {
+  TargetProcess target;
+  TempDir dir;
+  const auto campaign = write_campaign(dir.path(), "1s", 2, "[request.home]\nurl = " + target.url("/") + "\n");
+  ChildProcess chatty({kBinary, "run", campaign, "--results", dir.path() + "/a", "--threads", "1", "--quiet"});
+  BOOST_REQUIRE_EQUAL(run_to_end(chatty), 0);
+  BOOST_TEST(chatty.err().find(" info broker: campaign it starts") != std::string::npos, chatty.err());
+  BOOST_TEST(chatty.err().find(" info local-relay: ") != std::string::npos, chatty.err());
+  BOOST_TEST(chatty.err().find(" info local-agent-1: ") != std::string::npos, chatty.err());
+  ChildProcess quiet({kBinary, "run", campaign, "--results", dir.path() + "/b", "--threads", "1", "--quiet",
+                      "--log-level", "warning"});
+  BOOST_REQUIRE_EQUAL(run_to_end(quiet), 0);
+  BOOST_TEST(quiet.err().find(" info ") == std::string::npos, quiet.err());
+  BOOST_TEST(quiet.out().find("TOTAL") != std::string::npos);  // the report is not a log line
+}
+
 BOOST_AUTO_TEST_CASE(run_with_several_local_agents_splits_users_and_counts_exactly) {
   TargetProcess target;
   TempDir dir;
