@@ -20,9 +20,8 @@ stdlib only.  python3 bench/coordination_bench.py [--quick] [--agents 1000,5000]
 import argparse
 import json
 import os
-import random
+import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -135,27 +134,21 @@ def end_all(children, grace=10.0):
             c.wait(5)
 
 
-def pick_port_pairs(count, taken):
-    """`count` (PORT, PORT+1) pairs free on 127.0.0.1 right now (parents bind both)."""
-    pairs = []
-    while len(pairs) < count:
-        port = random.randrange(20000, 60000, 2)
-        if port in taken or port + 1 in taken:
-            continue
-        socks = []
-        try:
-            for p in (port, port + 1):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", p))
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-        taken.update((port, port + 1))
-        pairs.append(port)
-    return pairs
+LISTENING = re.compile(r"listening on (tcp://127\.0\.0\.1:[0-9]+,[0-9]+)")
+
+
+def listening_address(child, timeout=20.0):
+    """The address a broker or relay started with `--listen tcp://127.0.0.1:0` bound, read
+    from its "listening on tcp://127.0.0.1:PLANS,REPORTS" log line (no port is probed)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        m = LISTENING.search(child.stderr_text())
+        if m:
+            return m.group(1)
+        if not child.poll():
+            break
+        time.sleep(0.05)
+    raise RuntimeError(f"{child.name} did not say where it listens; stderr:\n{child.stderr_text()}")
 
 
 def split_evenly(total, parts):
@@ -223,33 +216,33 @@ def perf_summary(path, workdir, who):
     return "\n".join(out)
 
 
-def run_one(topology, agents, args, outdir, taken_ports):
+def run_one(topology, agents, args, outdir):
     name = f"coord-{topology}-{agents}"
     workdir = os.path.join(outdir, name)
     os.makedirs(workdir, exist_ok=True)
     campaign = os.path.join(workdir, "campaign.ini")
     write_campaign(campaign, name, agents, args)
     relays_n = args.relays if topology == "relays" else 0
-    ports = pick_port_pairs(1 + relays_n, taken_ports)
-    broker_addr = f"tcp://127.0.0.1:{ports[0]}"
     results = os.path.join(workdir, "results")
     loadgrid, swarm_bin = args.loadgrid, args.swarm
     expect_timeout = 60
     children, perfs = [], []  # perfs: (Child, data path, who)
-    broker = Child("broker", [loadgrid, "broker", campaign, "--listen", broker_addr, "--expect-agents", str(agents),
-                              "--expect-timeout", f"{expect_timeout}s", "--results", results, "-q"], workdir)
+    broker = Child("broker", [loadgrid, "broker", campaign, "--listen", "tcp://127.0.0.1:0", "--expect-agents",
+                              str(agents), "--expect-timeout", f"{expect_timeout}s", "--results", results, "-q"], workdir)
     relays, swarms = [], []
     swarm_common = ["--names", str(args.names), "--region", "default", "--duration", f"{args.swarm_bound}s",
                     "--rps-per-agent", str(args.rps_per_agent), "--stats"]
     try:
+        broker_addr = listening_address(broker)
         if topology == "direct":
             swarms.append(Child("swarm", [swarm_bin, "--parent", broker_addr, "--agents", str(agents),
                                           "--prefix", "d-"] + swarm_common, workdir))
         else:
             for j, share in enumerate(split_evenly(agents, relays_n)):
-                relay_addr = f"tcp://127.0.0.1:{ports[1 + j]}"
-                relays.append(Child(f"relay{j}", [loadgrid, "relay", "--parent", broker_addr, "--listen", relay_addr,
-                                                  "--id", f"relay-{j}", "--region", "default"], workdir))
+                relays.append(Child(f"relay{j}", [loadgrid, "relay", "--parent", broker_addr, "--listen",
+                                                  "tcp://127.0.0.1:0", "--id", f"relay-{j}", "--region", "default"],
+                                    workdir))
+                relay_addr = listening_address(relays[-1])
                 swarms.append(Child(f"swarm{j}", [swarm_bin, "--parent", relay_addr, "--agents", str(share),
                                                   "--prefix", f"r{j}-"] + swarm_common, workdir))
         children = [broker] + relays + swarms
@@ -407,11 +400,11 @@ def main():
     print(f"coordination bench: agents {args.agent_counts}, topologies {topologies}, {args.relays} relays, "
           f"{args.duration}s at {args.interval_ms} ms windows, {os.cpu_count()} cores shared by everything; "
           f"logs in {outdir}", flush=True)
-    rows, taken = [], set()
+    rows = []
     for agents in args.agent_counts:
         for topology in topologies:
             t0 = time.time()
-            row = run_one(topology, agents, args, outdir, taken)
+            row = run_one(topology, agents, args, outdir)
             rows.append(row)
             brief = row.get("error") or (f"broker {fmt(row['broker_cpu'])}% CPU, p99 {fmt(row['fresh_p99'])} ms, "
                                          f"counted {row['counted']}/{row['expected']}")

@@ -7,6 +7,8 @@
 #include <set>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "protocol/common/clock.hpp"
 #include "protocol/common/endpoints.hpp"
 #include "protocol/common/node_hello.hpp"
@@ -136,7 +138,7 @@ void Swarm::drain_plans() {
     }
     auto plan = wire::decode_body<wire::Plan>(env.value());
     if (!plan) {
-      if (stats_.rejected_plans++ == 0) std::fprintf(stderr, "swarm: rejected a plan: %s\n", plan.error().c_str());
+      if (stats_.rejected_plans++ == 0) fmt::print(stderr, "swarm: rejected a plan: {}\n", plan.error());
       continue;
     }
     if (plan.value().epoch > (newest ? newest->epoch : epoch_)) newest = std::move(plan.value());
@@ -150,9 +152,8 @@ void Swarm::apply(const wire::Plan& plan) {
   const auto state = plan.state;
   const uint64_t now_ms = common::unix_now_ms();
   if (options_.log_plans) {
-    std::fprintf(stderr, "swarm %s: plan epoch %llu state %u budgets %zu at %llu ms\n", options_.prefix.c_str(),
-                 static_cast<unsigned long long>(plan.epoch), static_cast<unsigned>(plan.state), plan.budgets.size(),
-                 static_cast<unsigned long long>(now_ms));
+    fmt::print(stderr, "swarm {}: plan epoch {} state {} budgets {} at {} ms\n", options_.prefix, plan.epoch,
+               static_cast<unsigned>(plan.state), plan.budgets.size(), now_ms);
   }
   if (campaign_ && (plan.campaign_id != campaign_->id || state != wire::CampaignState::running)) {
     // The campaign moved on: windows that ended go first, then the final ones, now.
@@ -206,9 +207,9 @@ void Swarm::start_campaign(const wire::Plan& plan, uint64_t now_ms) {
   running_ = 0;
   campaign_ = std::move(c);
   stats_.campaign_id = plan.campaign_id;
-  std::fprintf(stderr, "swarm %s: campaign %s running: start %lld ms, end %lld ms, interval %u ms, %zu names\n",
-               options_.prefix.c_str(), plan.campaign_id.c_str(), static_cast<long long>(campaign_->start_unix_ms),
-               static_cast<long long>(campaign_->end_unix_ms), campaign_->interval_ms, names.size());
+  fmt::print(stderr, "swarm {}: campaign {} running: start {} ms, end {} ms, interval {} ms, {} names\n",
+             options_.prefix, plan.campaign_id, campaign_->start_unix_ms, campaign_->end_unix_ms,
+             campaign_->interval_ms, names.size());
 }
 
 void Swarm::send_window(SimulatedAgent& agent, size_t agent_index, uint64_t index, uint64_t cut_ms, bool final) {
@@ -267,8 +268,8 @@ void Swarm::finish_running(uint64_t stop_ms) {
   }
   running_ = 0;
   all_finished_ns_ = common::steady_now_ns();
-  std::fprintf(stderr, "swarm %s: campaign %s: final windows sent (%llu windows so far)\n", options_.prefix.c_str(),
-               campaign_->id.c_str(), static_cast<unsigned long long>(stats_.windows));
+  fmt::print(stderr, "swarm {}: campaign {}: final windows sent ({} windows so far)\n", options_.prefix, campaign_->id,
+             stats_.windows);
 }
 
 int64_t Swarm::next_wake_ns(int64_t now_ns) const {
@@ -292,17 +293,16 @@ void Swarm::run() {
   round_start_ns_ = begin;
   round_cursor_ = 0;
   last_usage_ = usage_.sample();
-  std::fprintf(stderr, "swarm %s: %u agents -> %s\n", options_.prefix.c_str(), options_.agents,
-               options_.parent.c_str());
+  fmt::print(stderr, "swarm {}: {} agents -> {}\n", options_.prefix, options_.agents, options_.parent);
   while (!stop_.load(std::memory_order_relaxed) && !exit_) {
     const int64_t now = common::steady_now_ns();
     if (now >= deadline) {
-      std::fprintf(stderr, "swarm %s: --duration bound reached\n", options_.prefix.c_str());
+      fmt::print(stderr, "swarm {}: --duration bound reached\n", options_.prefix);
       break;
     }
     if (all_finished_ns_ > 0 && now - all_finished_ns_ >= std::chrono::nanoseconds(options_.linger).count()) {
-      std::fprintf(stderr, "swarm %s: no finished plan %lld ms after the last final window; exiting\n",
-                   options_.prefix.c_str(), static_cast<long long>(options_.linger.count()));
+      fmt::print(stderr, "swarm {}: no finished plan {} ms after the last final window; exiting\n", options_.prefix,
+                 options_.linger.count());
       break;
     }
     const int64_t wake = std::min(next_wake_ns(now), deadline);

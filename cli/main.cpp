@@ -2,8 +2,9 @@
 // subcommand parses its own options and maps its errors to exit codes.
 
 #include <cstdio>
-#include <cstring>
 #include <string_view>
+
+#include <fmt/format.h>
 
 #include "cli/subcommands.hpp"
 #include "protocol/common/exit_codes.hpp"
@@ -27,13 +28,10 @@ constexpr Subcommand kSubcommands[] = {
 };
 
 void usage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: loadgrid <subcommand> [options]   (loadgrid <subcommand> --help for its options)\n\n"
-               "subcommands:\n");
-  for (const auto& s : kSubcommands) {
-    std::fprintf(out, "  %-8.*s %.*s\n", static_cast<int>(s.name.size()), s.name.data(),
-                 static_cast<int>(s.summary.size()), s.summary.data());
-  }
+  fmt::print(out,
+             "usage: loadgrid <subcommand> [options]   (loadgrid <subcommand> --help for its options)\n\n"
+             "subcommands:\n");
+  for (const auto& s : kSubcommands) fmt::print(out, "  {:<8} {}\n", s.name, s.summary);
 }
 
 }  // namespace
@@ -49,14 +47,13 @@ int main(int argc, char** argv) {
     return grid::common::kExitOk;
   }
   if (name == "--version") {
-    const auto version = grid::common::software_version();
-    std::printf("loadgrid %.*s\n", static_cast<int>(version.size()), version.data());
+    fmt::print("loadgrid {}\n", grid::common::software_version());
     return grid::common::kExitOk;
   }
   for (const auto& s : kSubcommands) {
     if (s.name == name) return s.entry(argc - 1, argv + 1);
   }
-  std::fprintf(stderr, "loadgrid: unknown subcommand '%s'\n\n", argv[1]);
+  fmt::print(stderr, "loadgrid: unknown subcommand '{}'\n\n", argv[1]);
   usage(stderr);
   return grid::common::kExitUsage;
 }

@@ -3,6 +3,8 @@
 #include <ctime>
 #include <string>
 
+#include <fmt/chrono.h>
+
 #include "broker/campaign.hpp"
 
 namespace grid::cli {
@@ -12,12 +14,10 @@ namespace grid::cli {
 inline std::string choose_results_dir(const std::string& from_command_line, const broker::Campaign& campaign) {
   if (!from_command_line.empty()) return from_command_line;
   if (!campaign.results_dir.empty()) return campaign.results_dir;
-  char stamp[32];
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&now, &tm);
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  return "results/" + campaign.name + "-" + stamp;
+  return fmt::format("results/{}-{:%Y%m%dT%H%M%SZ}", campaign.name, tm);
 }
 
 }  // namespace grid::cli

@@ -73,16 +73,17 @@ std::optional<wire::Plan> ParentLink::receive(uint64_t newer_than) {
 }
 
 void ParentLink::send_frame(std::string frame) {
-  const size_t dropped_before = outbox_.dropped();
   outbox_.submit(std::move(frame), [this](std::string_view f) { return send_upstream(reports_, f); });
   if (outbox_.empty()) return;
-  if (const auto n = retain_log_.admit(clock_source_.steady_now())) {
-    log_->warn("the parent is not taking messages: {} kept for retry ({} bytes), {} given up so far", outbox_.size(),
-               outbox_.bytes(), outbox_.dropped());
-  }
-  if (outbox_.dropped() > dropped_before) {
-    log_->error("gave up {} message(s) for the parent (retry buffer full); counted as dropped",
-                outbox_.dropped() - dropped_before);
+  // One line a second at most while the parent lags: how much waits, and how much was
+  // given up (the retry buffer full), which also travels up in every heartbeat.
+  if (retain_log_.admit(clock_source_.steady_now())) {
+    if (outbox_.dropped() > 0) {
+      log_->error("the parent is not taking messages: {} kept for retry ({} bytes), {} given up (buffer full)",
+                  outbox_.size(), outbox_.bytes(), outbox_.dropped());
+    } else {
+      log_->warn("the parent is not taking messages: {} kept for retry ({} bytes)", outbox_.size(), outbox_.bytes());
+    }
   }
 }
 
