@@ -7,17 +7,9 @@
 #include "protocol/common/node_identity.hpp"
 
 namespace grid::agent {
-namespace {
-
-AgentOptions resolved(AgentOptions o) {
-  if (o.id.empty()) o.id = common::default_node_id("agent");
-  return o;
-}
-
-}  // namespace
 
 AgentNode::AgentNode(zmq::context_t& context, AgentOptions options, const common::Clock& clock)
-    : options_(resolved(std::move(options))),
+    : options_(common::with_node_id(std::move(options), "agent")),
       clock_(clock),
       log_(common::make_logger(options_.id)),
       parent_(context, options_.parent, options_.id, clock_, log_),

@@ -12,6 +12,7 @@
 #include "protocol/common/clock.hpp"
 #include "protocol/common/endpoints.hpp"
 #include "protocol/common/node_hello.hpp"
+#include "protocol/common/node_loop.hpp"
 #include "protocol/common/zmq_io.hpp"
 #include "protocol/wire/codec.hpp"
 
@@ -19,7 +20,6 @@ namespace grid::bench {
 namespace {
 
 constexpr int64_t kSecondNs = 1'000'000'000;
-constexpr int64_t kMaxPollMs = 100;
 
 // Picks a request-map variant per (agent, window) so neighbours and consecutive windows
 // differ (splitmix64 finaliser).
@@ -306,7 +306,8 @@ void Swarm::run() {
       break;
     }
     const int64_t wake = std::min(next_wake_ns(now), deadline);
-    const int64_t timeout_ms = std::clamp<int64_t>((wake - now + 999'999) / 1'000'000, 0, kMaxPollMs);
+    const int64_t timeout_ms =
+        std::clamp<int64_t>((wake - now + 999'999) / 1'000'000, 0, common::NodeLoop::kPollInterval.count());
     zmq::pollitem_t items[] = {{plans_.handle(), 0, ZMQ_POLLIN, 0}};
     common::poll(items, 1, std::chrono::milliseconds(timeout_ms));
     drain_plans();

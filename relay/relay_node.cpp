@@ -5,17 +5,9 @@
 #include "protocol/common/node_identity.hpp"
 
 namespace grid::relay {
-namespace {
-
-RelayOptions resolved(RelayOptions o) {
-  if (o.id.empty()) o.id = common::default_node_id("relay");
-  return o;
-}
-
-}  // namespace
 
 RelayNode::RelayNode(zmq::context_t& context, RelayOptions options, const common::Clock& clock)
-    : options_(resolved(std::move(options))),
+    : options_(common::with_node_id(std::move(options), "relay")),
       clock_(clock),
       log_(common::make_logger(options_.id)),
       parent_(context, options_.parent, options_.id, clock_, log_),

@@ -11,4 +11,11 @@ std::string host_name();
 /// kind in one process). Ids only need to be unique among a parent's children.
 std::string default_node_id(const std::string& kind, unsigned n = 0);
 
+/// A node's options with its `id` filled in by default_node_id(kind) when empty.
+template <class Options>
+Options with_node_id(Options options, const std::string& kind) {
+  if (options.id.empty()) options.id = default_node_id(kind);
+  return options;
+}
+
 }  // namespace grid::common
