@@ -32,19 +32,9 @@ AgentOptions options(const std::string& name) {
 }
 
 grid::wire::Plan plan_at(grid::common::WallTime start, std::chrono::milliseconds duration) {
-  grid::wire::Plan p;
-  p.epoch = 1;
-  p.state = grid::wire::CampaignState::running;
-  p.campaign_id = "c@1";
-  grid::wire::RequestSpec r;
-  r.name = "home";
-  r.url = "http://127.0.0.1:1/";
-  p.requests = {r};
-  p.users = 10;
+  auto p = grid::test::running_plan(10, duration, grid::common::to_unix_us(start));
   p.think_time_ms = 20;
   p.interval_ms = 500;
-  p.duration_ms = static_cast<uint64_t>(duration.count());
-  p.start_unix_us = grid::common::to_unix_us(start);
   return p;
 }
 

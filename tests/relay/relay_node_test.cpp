@@ -29,18 +29,8 @@ RelayOptions options(const std::string& name) {
 }
 
 grid::wire::Plan running_plan(const std::string& relay_id, uint32_t users, uint64_t epoch) {
-  grid::wire::Plan p;
+  auto p = grid::test::running_plan(users);
   p.epoch = epoch;
-  p.state = grid::wire::CampaignState::running;
-  p.campaign_id = "c@1";
-  p.campaign_name = "c";
-  grid::wire::RequestSpec r;
-  r.name = "home";
-  r.url = "http://127.0.0.1:1/";
-  p.requests = {r};
-  p.users = users;
-  p.duration_ms = 60'000;
-  p.interval_ms = 1000;
   p.budgets = {{relay_id, users, 0}};
   return p;
 }

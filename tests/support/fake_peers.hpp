@@ -50,6 +50,26 @@ inline bool step_until(
   return done();
 }
 
+/// A running plan of campaign "c@1" with one request (to a port nothing listens on: node
+/// tests never send load), `users` users over `duration`, starting at `start`.
+inline wire::Plan running_plan(uint32_t users, std::chrono::milliseconds duration = std::chrono::seconds(60),
+                               int64_t start_unix_us = 0) {
+  wire::Plan p;
+  p.epoch = 1;
+  p.state = wire::CampaignState::running;
+  p.campaign_id = "c@1";
+  p.campaign_name = "c";
+  wire::RequestSpec r;
+  r.name = "home";
+  r.url = "http://127.0.0.1:1/";
+  p.requests = {r};
+  p.users = users;
+  p.interval_ms = 1000;
+  p.duration_ms = static_cast<uint64_t>(duration.count());
+  p.start_unix_us = start_unix_us;
+  return p;
+}
+
 /// The parent side: what a relay or an agent under test connects to.
 class FakeParent {
 public:
