@@ -53,10 +53,22 @@ void AgentNode::start_campaign(const wire::Plan& plan, const wire::ChildBudget& 
   const auto offset = std::chrono::microseconds(parent_.clock_offset().offset_us().value_or(0));
   const auto load =
       load_plan_for(plan, budget, parent_.broker_now(), clock_.steady_now(), offset, options_.users_per_multi);
-  pool_ = std::make_unique<EnginePool>(load, options_.threads, log_);
+  try {
+    pool_ = std::make_unique<EnginePool>(load, options_.threads, log_);
+  } catch (const std::exception& e) {
+    // The node stays up for the next campaign; this one is given up, once, and said so.
+    finished_campaign_ = plan.campaign_id;
+    log_->error("campaign {}: cannot start the engines: {}", plan.campaign_id, e.what());
+    wire::LogRecord record;
+    record.level = wire::LogLevel::error;
+    record.text = "cannot start the engines: " + std::string(e.what());
+    parent_.send(record);
+    return;
+  }
   running_campaign_ = plan.campaign_id;
   running_users_ = budget.users;
-  log_->info("campaign {}: {} users on {} engine threads", plan.campaign_id, budget.users, pool_->threads());
+  log_->log(options_.announce ? spdlog::level::info : spdlog::level::debug,
+            "campaign {}: {} users on {} engine threads", plan.campaign_id, budget.users, pool_->threads());
 }
 
 void AgentNode::on_plan(const wire::Plan& plan) {
@@ -69,6 +81,7 @@ void AgentNode::on_plan(const wire::Plan& plan) {
   }
   if (state != wire::CampaignState::running || !budget) return;
   if (!pool_) {
+    if (loop_.stop_requested()) return;  // leaving: no new campaign starts
     if (budget->users > 0 && plan.campaign_id != finished_campaign_ &&
         parent_.broker_now() < common::from_unix_us(plan.end_unix_us())) {
       start_campaign(plan, *budget);
@@ -123,7 +136,7 @@ void AgentNode::forward_windows(std::chrono::milliseconds wait) {
 }
 
 void AgentNode::start() {
-  log_->info("parent {}", options_.parent);
+  log_->log(options_.announce ? spdlog::level::info : spdlog::level::debug, "parent {}", options_.parent);
   parent_.send(common::make_hello(wire::NodeKind::agent, options_.region, capacity_threads_, options_.max_users));
   send_heartbeat();
 }
@@ -139,15 +152,17 @@ bool AgentNode::step() {
 void AgentNode::finish() {
   if (pool_) {
     pool_->request_stop();
-    // Bounded by count: each poll waits at most 100 ms for the engines.
-    constexpr auto kPoll = std::chrono::milliseconds(100);
-    for (auto left = std::chrono::milliseconds(options_.drain_limit); pool_ && left.count() > 0; left -= kPoll) {
-      forward_windows(kPoll);
+    // Bounded by real time (the engines drain in real time): each poll returns when a
+    // window comes or after 100 ms.
+    const auto deadline = std::chrono::steady_clock::now() + options_.drain_limit;
+    while (pool_ && std::chrono::steady_clock::now() < deadline) {
+      forward_windows(std::chrono::milliseconds(100));
       parent_.flush();
     }
-    if (pool_)
+    if (pool_) {
       log_->error("engines still draining after {} s; leaving without their final window",
                   options_.drain_limit.count());
+    }
   }
   parent_.leave("stopped");
 }

@@ -31,6 +31,7 @@ struct AgentOptions {
   uint32_t users_per_multi = 32;
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::seconds drain_limit{60};  // longest wait for the engines at stop
+  bool announce = true;                  // start and campaign lines at info (else debug: `loadgrid run`'s local agents)
 };
 
 /// An agent: subscribes to its parent's plan snapshots, runs its budget of users on an

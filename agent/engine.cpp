@@ -39,16 +39,23 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox, common::Logger log)
   if (config_.users_per_multi == 0) config_.users_per_multi = 1;
   target_users_.store(config_.users);
 
+  // A constructor that throws runs no destructor: close what was opened before throwing.
+  const auto fail = [this](const char* what) {
+    const std::string text = std::string("engine: ") + what + ": " + std::strerror(errno);
+    if (epoll_fd_ >= 0) close(epoll_fd_);
+    if (wake_fd_ >= 0) close(wake_fd_);
+    epoll_fd_ = wake_fd_ = -1;
+    throw std::runtime_error(text);
+  };
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) fail("cannot create its epoll set");
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (epoll_fd_ < 0 || wake_fd_ < 0) throw std::runtime_error(std::string("engine: ") + std::strerror(errno));
+  if (wake_fd_ < 0) fail("cannot create its wake-up fd");
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kWakeTag;
-  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
-    // Without it a stop or a new user count would go unnoticed until a timer fired.
-    throw std::runtime_error(std::string("engine: cannot watch its wake-up fd: ") + std::strerror(errno));
-  }
+  // Without it a stop or a new user count would go unnoticed until a timer fired.
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) fail("cannot watch its wake-up fd");
 
   for (const auto& spec : config_.requests) {
     curl_slist* list = nullptr;
@@ -186,6 +193,10 @@ void Engine::watch(curl_socket_t fd, uint32_t multi, int what) {
   if (rc != 0) unwatchable_.emplace_back(multi, fd);
 }
 
+bool Engine::owned_by(uint32_t multi, int fd) const {
+  return static_cast<size_t>(fd) < fds_.size() && fds_[static_cast<size_t>(fd)].multi == multi;
+}
+
 void Engine::unwatch_stray(int fd) {
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   if (static_cast<size_t>(fd) < fds_.size()) fds_[static_cast<size_t>(fd)].registered = false;
@@ -203,14 +214,18 @@ void Engine::socket_action(uint32_t multi, curl_socket_t fd, int ev_bitmask) {
   int running = 0;
   const CURLMcode rc = curl_multi_socket_action(multis_[multi], fd, ev_bitmask, &running);
   if (rc == CURLM_BAD_SOCKET && fd != CURL_SOCKET_TIMEOUT) {
-    unwatch_stray(fd);  // an event for a socket curl has already let go of
+    // An event for a socket this multi has let go of. The fd number may already belong
+    // to another multi's new socket: only unregister it while it is still ours.
+    if (owned_by(multi, fd)) unwatch_stray(fd);
   } else if (rc != CURLM_OK) {
     multi_error(rc);
   }
   while (!unwatchable_.empty()) {
     const auto [m, bad_fd] = unwatchable_.back();
     unwatchable_.pop_back();
-    if (curl_multi_socket_action(multis_[m], bad_fd, CURL_CSELECT_ERR, &running) != CURLM_OK) unwatch_stray(bad_fd);
+    if (curl_multi_socket_action(multis_[m], bad_fd, CURL_CSELECT_ERR, &running) != CURLM_OK && owned_by(m, bad_fd)) {
+      unwatch_stray(bad_fd);
+    }
     mark_dirty(m);
   }
   mark_dirty(multi);
@@ -464,6 +479,7 @@ void Engine::run() {
         unwatch_stray(fd);  // an idle keep-alive socket woke up: the server closed it
         continue;
       }
+      if (!owned_by(multi, fd)) continue;  // stale: the fd now belongs to another multi's socket
       int mask = 0;
       if (events[i].events & EPOLLIN) mask |= CURL_CSELECT_IN;
       if (events[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;

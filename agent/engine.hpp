@@ -84,6 +84,8 @@ private:
   void wake();
   void watch(curl_socket_t fd, uint32_t multi, int what);
   void unwatch_stray(int fd);
+  /// True when `fd` is registered as a socket of `multi` (fd numbers are reused).
+  bool owned_by(uint32_t multi, int fd) const;
   void socket_action(uint32_t multi, curl_socket_t fd, int ev_bitmask);
   void multi_error(CURLMcode code);
   void mark_dirty(uint32_t multi);

@@ -31,7 +31,7 @@ int broker_main(int argc, char** argv) {
       ("expect-agents", po::value(&o.expect_agents)->default_value(0), "start when this many agents are ready (0: the first)")
       ("expect-timeout", po::value(&expect_timeout)->default_value("60s"),
        "start anyway after this long with the agents there are; exit 3 if none")
-      ("quiet,q", "no live progress");
+      ("quiet,q", "no live progress (log lines follow --log-level)");
   // clang-format on
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "broker", opts, vm, &campaign_path)) return *code;

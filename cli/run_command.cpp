@@ -42,7 +42,7 @@ int run_main(int argc, char** argv) {
       ("threads", po::value(&threads)->default_value(0), "engine threads in all (0 = one per core)")
       ("agents", po::value(&agents)->default_value(1), "local agents (the threads are split among them)")
       ("users-per-multi", po::value(&users_per_multi)->default_value(32), "users per curl multi handle (tuning; docs/adr/0002)")
-      ("quiet,q", "no live progress");
+      ("quiet,q", "no live progress (log lines follow --log-level)");
   // clang-format on
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "run", opts, vm, &campaign_path)) return *code;
@@ -93,6 +93,7 @@ int run_grid(const std::string& campaign_path, const std::string& results, unsig
     ao.parent = ro.listen;
     ao.threads = std::max(1u, threads / agents + (i < threads % agents ? 1 : 0));
     ao.users_per_multi = users_per_multi;
+    ao.announce = false;  // up to 1,000 local agents: their start lines are debug
     nodes.push_back(std::make_unique<agent::AgentNode>(context, ao));
   }
   std::vector<std::thread> workers;

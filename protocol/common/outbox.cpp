@@ -3,16 +3,16 @@
 namespace grid::common {
 
 void Outbox::keep(std::string frame) {
+  if (frame.size() > max_bytes_) {  // could never fit: it alone is given up
+    ++dropped_;
+    return;
+  }
   // The oldest go first: the newest windows are the ones a live console still needs, and
   // the count of what was given up travels on.
   while (!frames_.empty() && bytes_ + frame.size() > max_bytes_) {
     bytes_ -= frames_.front().size();
     frames_.pop_front();
     ++dropped_;
-  }
-  if (frame.size() > max_bytes_) {
-    ++dropped_;
-    return;
   }
   bytes_ += frame.size();
   frames_.push_back(std::move(frame));

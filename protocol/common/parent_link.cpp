@@ -88,12 +88,14 @@ void ParentLink::send_frame(std::string frame) {
 }
 
 void ParentLink::send_heartbeat(wire::Heartbeat heartbeat) {
-  if (!outbox_.empty()) return;  // kept frames first; a later heartbeat will follow them
   heartbeat.sent_unix_us = to_unix_us(clock_source_.wall_now());
   heartbeat.clock_offset_us = clock_.offset_us().value_or(0);
   heartbeat.rejected_frames += rejected_;
   heartbeat.dropped_frames += outbox_.dropped();
   heartbeat.retained_frames += outbox_.size();
+  // Straight to the socket, even past kept frames: a heartbeat is state, not data, and a
+  // lagging child must still be seen alive, with its backlog. One the socket refuses is
+  // replaced by the next.
   send_upstream(reports_, wire::encode(heartbeat, my_id_));
 }
 

@@ -50,9 +50,10 @@ public:
   void send_frame(std::string frame);
   /// Sends a heartbeat, filling in what every node reports the same way: the send time
   /// (a clock probe), the clock-offset estimate, and this link's rejected, kept and given
-  /// up frames (added to what `heartbeat` already counts for the subtree). One that cannot
-  /// go out now is not kept: the next one carries newer figures (a stale heartbeat would
-  /// also spoil the clock probe).
+  /// up frames (added to what `heartbeat` already counts for the subtree). It goes
+  /// straight to the socket, ahead of kept frames; one the socket refuses is not kept:
+  /// the next one carries newer figures (a stale heartbeat would also spoil the clock
+  /// probe).
   void send_heartbeat(wire::Heartbeat heartbeat);
 
   /// The shutdown sequence of a child: says bye, gives kept frames up to `wait` to go

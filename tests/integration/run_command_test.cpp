@@ -212,7 +212,11 @@ BOOST_AUTO_TEST_CASE(log_lines_name_their_node_and_a_higher_log_level_hides_info
   BOOST_REQUIRE_EQUAL(run_to_end(chatty), 0);
   BOOST_TEST(chatty.err().find(" info broker: campaign it starts") != std::string::npos, chatty.err());
   BOOST_TEST(chatty.err().find(" info local-relay: ") != std::string::npos, chatty.err());
-  BOOST_TEST(chatty.err().find(" info local-agent-1: ") != std::string::npos, chatty.err());
+  BOOST_TEST(chatty.err().find("local-agent-1") == std::string::npos, chatty.err());  // local agents: debug
+  ChildProcess debug(
+      {kBinary, "run", campaign, "--results", dir.path() + "/c", "--threads", "1", "--quiet", "--log-level", "debug"});
+  BOOST_REQUIRE_EQUAL(run_to_end(debug), 0);
+  BOOST_TEST(debug.err().find(" debug local-agent-1: campaign it@") != std::string::npos, debug.err());
   ChildProcess quiet({kBinary, "run", campaign, "--results", dir.path() + "/b", "--threads", "1", "--quiet",
                       "--log-level", "warning"});
   BOOST_REQUIRE_EQUAL(run_to_end(quiet), 0);

@@ -63,6 +63,25 @@ BOOST_AUTO_TEST_CASE(past_the_retry_limit_messages_are_given_up_counted_and_repo
   BOOST_TEST(parent.count(MessageType::log) + dropped == 100u);  // every message arrived or is counted
 }
 
+BOOST_AUTO_TEST_CASE(a_lagging_child_still_heartbeats_and_its_heartbeat_says_how_much_it_keeps) {
+  zmq::context_t context;
+  ManualClock clock;
+  ParentLinkOptions small;
+  small.send_queue = 2;
+  ParentLink link(context, "inproc://lagging-parent", "child", clock, grid::common::make_logger("child"), small);
+  for (int i = 0; i < 20; ++i) link.send(record(i));
+  BOOST_TEST_REQUIRE(link.retained_frames() > 0u);
+  FakeParent parent(context, "inproc://lagging-parent");
+  // No flush: the heartbeat does not wait behind the kept frames.
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::heartbeat) >= 1; },
+                                [&] { link.send_heartbeat(grid::wire::Heartbeat{}); }));
+  const auto hb = parent.of_type(MessageType::heartbeat)[0].as<grid::wire::Heartbeat>();
+  BOOST_TEST(hb.retained_frames == link.retained_frames());
+  BOOST_TEST(hb.retained_frames > 0u);
+  BOOST_TEST_REQUIRE(step_until([&] { return link.flush(); }));
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::log) == 20; }));
+}
+
 BOOST_AUTO_TEST_CASE(leaving_without_a_parent_gives_up_what_is_kept_and_counts_it) {
   zmq::context_t context;
   ManualClock clock;
