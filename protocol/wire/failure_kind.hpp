@@ -17,12 +17,13 @@ enum class FailureKind : uint8_t {
   http_4xx = 3,  // a response with a 4xx status the request did not expect
   http_5xx = 4,  // a response with a 5xx status the request did not expect
   other = 5,     // anything else: unexpected 1xx-3xx status, protocol error, reset, ...
+  assertion = 6,  // a response that failed a check, or a step whose variable was missing
 };
 
-inline constexpr size_t kFailureKindCount = 6;
+inline constexpr size_t kFailureKindCount = 7;
 
-inline constexpr std::array<std::string_view, kFailureKindCount> kFailureKindNames = {"connect",  "timeout",  "tls",
-                                                                                      "http_4xx", "http_5xx", "other"};
+inline constexpr std::array<std::string_view, kFailureKindCount> kFailureKindNames = {
+    "connect", "timeout", "tls", "http_4xx", "http_5xx", "other", "assertion"};
 
 constexpr std::string_view to_string(FailureKind kind) { return kFailureKindNames[static_cast<size_t>(kind)]; }
 

@@ -15,6 +15,7 @@
 
 #include "protocol/wire/messages.hpp"
 #include "protocol/wire/request_spec.hpp"
+#include "protocol/wire/workload.hpp"
 
 namespace grid::wire {
 
@@ -33,8 +34,11 @@ struct ChildBudget {
   std::string child_id;
   uint32_t users = 0;
   double spawn_rate = 0;  // users/s for the child's subtree
+  // Appended in 0.3: per data feed (Plan::data order), the rows of a `unique` feed this
+  // subtree may use; an empty range for other modes.
+  std::vector<RowRange> rows;
   bool operator==(const ChildBudget&) const = default;
-  MSGPACK_DEFINE(child_id, users, spawn_rate)
+  MSGPACK_DEFINE(child_id, users, spawn_rate, rows)
 };
 
 /// The full downstream state. Each relay rewrites `budgets` for its own children (its
@@ -45,16 +49,23 @@ struct Plan {
   CampaignState state = CampaignState::idle;
   std::string campaign_id;  // unique per campaign run
   std::string campaign_name;
-  std::vector<RequestSpec> requests;  // the scenario: looped in order
-  uint32_t users = 0;                 // whole grid
-  double spawn_rate = 0;              // whole grid, users/s
-  uint32_t think_time_ms = 0;
+  std::vector<RequestSpec> requests;  // with no scenarios: looped in order
+  uint32_t users = 0;                 // whole grid: closed, the (peak) users; open, the cap on users
+  double spawn_rate = 0;              // whole grid, users/s (closed model)
+  uint32_t think_time_ms = 0;         // with no scenarios: pause after each request
   uint64_t duration_ms = 0;
   uint32_t interval_ms = 1000;       // stats window
   int64_t start_unix_us = 0;         // start instant in broker time
   std::vector<ChildBudget> budgets;  // this hop's children
+  // Appended in 0.3: the workload language (protocol/wire/workload.hpp).
+  LoadModel model = LoadModel::closed;
+  double rate = 0;                // open model: whole grid, iterations/s (the peak when staged)
+  std::vector<Stage> stages;      // targets over time; empty = constant users or rate
+  std::vector<Scenario> scenarios;  // empty: one scenario over `requests` with think_time_ms
+  std::vector<DataFeed> data;
+  ConnectionReuse connections = ConnectionReuse::per_user;
   MSGPACK_DEFINE(epoch, state, campaign_id, campaign_name, requests, users, spawn_rate, think_time_ms, duration_ms,
-                 interval_ms, start_unix_us, budgets)
+                 interval_ms, start_unix_us, budgets, model, rate, stages, scenarios, data, connections)
 
   /// The budget of `child_id`, or std::nullopt when the plan gives it none.
   std::optional<ChildBudget> budget_of(const std::string& child_id) const {
@@ -74,9 +85,33 @@ struct Plan {
       if (campaign_id.empty()) return "running plan has no campaign id";
     }
     if (!(spawn_rate >= 0 && spawn_rate <= 1e9)) return "plan has an implausible spawn rate";
+    if (!(rate >= 0 && rate <= 1e9)) return "plan has an implausible arrival rate";
+    for (const auto& st : stages) {
+      if (!(st.target >= 0 && st.target <= 1e9)) return "plan has a stage with an implausible target";
+    }
+    for (const auto& sc : scenarios) {
+      if (!(sc.weight >= 0 && sc.weight <= 1e9)) return "scenario '" + sc.name + "' has an implausible weight";
+      for (const auto& step : sc.steps) {
+        if (step.kind == StepKind::request && step.request >= requests.size())
+          return "scenario '" + sc.name + "' names request " + std::to_string(step.request) + " of " +
+                 std::to_string(requests.size());
+        if (step.kind == StepKind::think && step.think == ThinkKind::uniform && step.max_ms < step.min_ms)
+          return "scenario '" + sc.name + "' has an empty think range";
+      }
+    }
+    for (const auto& feed : data) {
+      for (const auto& row : feed.rows) {
+        if (row.size() != feed.columns.size())
+          return "data feed '" + feed.name + "' has a row of " + std::to_string(row.size()) + " cells for " +
+                 std::to_string(feed.columns.size()) + " columns";
+      }
+    }
     for (const auto& b : budgets) {
       if (!(b.spawn_rate >= 0 && b.spawn_rate <= 1e9))
         return "plan budget of '" + b.child_id + "' has an implausible spawn rate";
+      if (!b.rows.empty() && b.rows.size() != data.size())
+        return "plan budget of '" + b.child_id + "' has row ranges for " + std::to_string(b.rows.size()) + " of " +
+               std::to_string(data.size()) + " data feeds";
     }
     return std::nullopt;
   }

@@ -4,38 +4,56 @@
 
 namespace grid::wire {
 
-void RequestStats::count_status(uint16_t code) {
-  for (auto& s : status_codes) {
+namespace {
+
+// Counts one `code` in an ascending list of code counts.
+void count_code(std::vector<StatusCount>& counts, uint16_t code) {
+  for (auto& s : counts) {
     if (s.code == code) {
       ++s.count;
       return;
     }
   }
-  const auto at = std::lower_bound(status_codes.begin(), status_codes.end(), code,
-                                   [](const StatusCount& s, uint16_t c) { return s.code < c; });
-  status_codes.insert(at, StatusCount{code, 1});
+  const auto at =
+      std::lower_bound(counts.begin(), counts.end(), code, [](const StatusCount& s, uint16_t c) { return s.code < c; });
+  counts.insert(at, StatusCount{code, 1});
 }
+
+void merge_codes(std::vector<StatusCount>& mine, const std::vector<StatusCount>& theirs) {
+  for (const auto& t : theirs) {
+    const auto at =
+        std::lower_bound(mine.begin(), mine.end(), t.code, [](const StatusCount& s, uint16_t c) { return s.code < c; });
+    if (at != mine.end() && at->code == t.code) {
+      at->count += t.count;
+    } else {
+      mine.insert(at, t);
+    }
+  }
+}
+
+}  // namespace
+
+void RequestStats::count_status(uint16_t code) { count_code(status_codes, code); }
+
+void RequestStats::count_http_version(uint16_t version) { count_code(http_versions, version); }
 
 void RequestStats::merge(const RequestStats& other) {
   requests += other.requests;
   failures.merge(other.failures);
-  for (const auto& theirs : other.status_codes) {
-    const auto at = std::lower_bound(status_codes.begin(), status_codes.end(), theirs.code,
-                                     [](const StatusCount& s, uint16_t c) { return s.code < c; });
-    if (at != status_codes.end() && at->code == theirs.code) {
-      at->count += theirs.count;
-    } else {
-      status_codes.insert(at, theirs);
-    }
-  }
+  merge_codes(status_codes, other.status_codes);
   bytes_sent += other.bytes_sent;
   bytes_received += other.bytes_received;
   latency_us.merge(other.latency_us);
+  dropped_iterations += other.dropped_iterations;
+  service_us.merge(other.service_us);
+  merge_codes(http_versions, other.http_versions);
 }
 
 bool RequestStats::operator==(const RequestStats& other) const {
   return requests == other.requests && failures == other.failures && status_codes == other.status_codes &&
-         bytes_sent == other.bytes_sent && bytes_received == other.bytes_received && latency_us == other.latency_us;
+         bytes_sent == other.bytes_sent && bytes_received == other.bytes_received && latency_us == other.latency_us &&
+         dropped_iterations == other.dropped_iterations && service_us == other.service_us &&
+         http_versions == other.http_versions;
 }
 
 }  // namespace grid::wire

@@ -29,15 +29,25 @@ struct RequestStats {
   uint64_t bytes_sent = 0;                // request bytes written (headers + body)
   uint64_t bytes_received = 0;            // response bytes read (headers + body)
   LatencyHistogram latency_us;            // µs, requests that got a response or timed out
-                                          // (connect/TLS/other failures have no meaningful latency)
+                                          // (connect/TLS/other failures have no meaningful latency);
+                                          // open model: from the intended start (coordinated
+                                          // omission corrected)
+  // Appended in 0.3:
+  uint64_t dropped_iterations = 0;         // open model: arrivals that found no free user (counted on
+                                           // the first request of the scenario they would have run)
+  LatencyHistogram service_us;             // open model: from the actual start (the service time)
+  std::vector<StatusCount> http_versions;  // responses by protocol: code 10, 11 or 20 (HTTP/1.0, 1.1, 2)
 
   /// Hot path: counts one response status. Linear search: a request sees few codes.
   void count_status(uint16_t code);
+  /// Hot path: counts one response by HTTP version (10, 11, 20).
+  void count_http_version(uint16_t version);
   uint64_t failed() const { return failures.total(); }
   void merge(const RequestStats& other);
   bool operator==(const RequestStats& other) const;
 
-  MSGPACK_DEFINE(requests, failures, status_codes, bytes_sent, bytes_received, latency_us)
+  MSGPACK_DEFINE(requests, failures, status_codes, bytes_sent, bytes_received, latency_us, dropped_iterations,
+                 service_us, http_versions)
 };
 
 }  // namespace grid::wire

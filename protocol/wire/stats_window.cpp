@@ -23,11 +23,22 @@ bool StatsWindow::merge(const StatsWindow& other) {
   active_users += other.active_users;
   for (const auto& [name, stats] : other.requests) requests[name].merge(stats);
   sources.insert(sources.end(), other.sources.begin(), other.sources.end());
+  for (const auto& [text, n] : other.problems) {
+    // Past the cap, new messages fold into one line so the count is never lost.
+    auto it = problems.find(text);
+    if (it == problems.end() && problems.size() >= kMaxProblems) it = problems.try_emplace("other problems").first;
+    if (it == problems.end()) it = problems.try_emplace(text).first;
+    it->second = saturating_add(it->second, n);
+  }
   return true;
 }
 
 std::optional<std::string> StatsWindow::validate() const {
   if (interval_ms == 0) return "stats window has a zero interval";
+  if (problems.size() > kMaxProblems + 1) return "stats window has more than " + std::to_string(kMaxProblems) + " problems";
+  for (const auto& [text, n] : problems) {
+    if (text.size() > kMaxProblemBytes) return "stats window has a problem message longer than 512 bytes";
+  }
   for (const auto& [name, s] : requests) {
     const std::string where = "request '" + name + "' in window " + std::to_string(index);
     uint64_t failed = 0;
@@ -49,6 +60,9 @@ std::optional<std::string> StatsWindow::validate() const {
     }
     if (s.latency_us.count() > s.requests) {
       return where + ": more latency samples than requests";
+    }
+    if (s.service_us.count() > s.requests) {
+      return where + ": more service-time samples than requests";
     }
   }
   return std::nullopt;

@@ -39,6 +39,10 @@ struct StatsWindow {
   uint32_t active_users = 0;                     // users running when the window was cut (sum over merged sources)
   std::map<std::string, RequestStats> requests;  // by request name
   std::vector<SourceTotals> sources;             // the (agent, window) pairs merged into this window
+  // Appended in 0.3: problems the workload met, by message, with how often ("request
+  // 'buy': variable 'token' is not set", "data 'accounts': unique rows ran out"). One
+  // entry per distinct message, so the report says it once, not once per request.
+  std::map<std::string, uint64_t> problems;
 
   uint64_t start_ms() const { return index * interval_ms; }
   uint64_t end_ms() const { return (index + 1) * interval_ms; }
@@ -54,8 +58,12 @@ struct StatsWindow {
   /// or std::nullopt when the window is valid. Decoders call it on untrusted input.
   std::optional<std::string> validate() const;
 
-  MSGPACK_DEFINE(index, interval_ms, active_users, requests, sources)
+  MSGPACK_DEFINE(index, interval_ms, active_users, requests, sources, problems)
 };
+
+/// Most distinct problem messages a window may carry, and the longest message.
+inline constexpr size_t kMaxProblems = 256;
+inline constexpr size_t kMaxProblemBytes = 512;
 
 /// Index of the window holding wall-clock instant `unix_ms`. Pure; interval must be > 0.
 constexpr uint64_t window_index_at(uint64_t unix_ms, uint32_t interval_ms) { return unix_ms / interval_ms; }
