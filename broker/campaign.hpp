@@ -45,8 +45,8 @@ struct Campaign {
   std::vector<wire::DataFeed> data;
   // [thresholds]
   std::vector<ThresholdSpec> thresholds;
-  bool abort_on_fail = false;                 // evaluate live and stop the grid on a failure
-  std::chrono::milliseconds abort_grace{0};   // not before this long after the start
+  bool abort_on_fail = false;                // evaluate live and stop the grid on a failure
+  std::chrono::milliseconds abort_grace{0};  // not before this long after the start
 };
 
 /// Parses and validates a campaign from INI text. `source` names the file in errors.

@@ -11,12 +11,12 @@ namespace grid::wire {
 /// Why a request failed. Every failed request is counted under exactly one kind.
 /// Append-only: the wire carries counts positionally in this order.
 enum class FailureKind : uint8_t {
-  connect = 0,   // could not connect: refused, unreachable, DNS failure
-  timeout = 1,   // no complete response within the request's timeout
-  tls = 2,       // TLS handshake or certificate failure
-  http_4xx = 3,  // a response with a 4xx status the request did not expect
-  http_5xx = 4,  // a response with a 5xx status the request did not expect
-  other = 5,     // anything else: unexpected 1xx-3xx status, protocol error, reset, ...
+  connect = 0,    // could not connect: refused, unreachable, DNS failure
+  timeout = 1,    // no complete response within the request's timeout
+  tls = 2,        // TLS handshake or certificate failure
+  http_4xx = 3,   // a response with a 4xx status the request did not expect
+  http_5xx = 4,   // a response with a 5xx status the request did not expect
+  other = 5,      // anything else: unexpected 1xx-3xx status, protocol error, reset, ...
   assertion = 6,  // a response that failed a check, or a step whose variable was missing
 };
 

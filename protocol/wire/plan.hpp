@@ -59,8 +59,8 @@ struct Plan {
   std::vector<ChildBudget> budgets;  // this hop's children
   // Appended in 0.3: the workload language (protocol/wire/workload.hpp).
   LoadModel model = LoadModel::closed;
-  double rate = 0;                // open model: whole grid, iterations/s (the peak when staged)
-  std::vector<Stage> stages;      // targets over time; empty = constant users or rate
+  double rate = 0;                  // open model: whole grid, iterations/s (the peak when staged)
+  std::vector<Stage> stages;        // targets over time; empty = constant users or rate
   std::vector<Scenario> scenarios;  // empty: one scenario over `requests` with think_time_ms
   std::vector<DataFeed> data;
   ConnectionReuse connections = ConnectionReuse::per_user;

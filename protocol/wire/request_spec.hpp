@@ -21,9 +21,9 @@ struct StatusRange {
 
 /// What a check looks at in a response body.
 enum class CheckKind : uint8_t {
-  contains = 0,    // the body contains `text`
-  regex = 1,       // the body matches the ECMAScript regex `text` (search, not full match)
-  json_equals = 2, // the JSON value at pointer `path` equals `text` (strings compare unquoted)
+  contains = 0,     // the body contains `text`
+  regex = 1,        // the body matches the ECMAScript regex `text` (search, not full match)
+  json_equals = 2,  // the JSON value at pointer `path` equals `text` (strings compare unquoted)
 };
 template <>
 inline constexpr bool kWireEnum<CheckKind> = true;
@@ -81,8 +81,8 @@ struct RequestSpec {
   bool tls_verify = true;  // verify the server's certificate and host name
   std::string ca_pem;      // CA certificates (PEM) to verify against; empty = the system's
   bool operator==(const RequestSpec&) const = default;
-  MSGPACK_DEFINE(name, method, url, headers, body, timeout_ms, expect_status, expect, checks, extracts, http, tls_verify,
-                 ca_pem)
+  MSGPACK_DEFINE(name, method, url, headers, body, timeout_ms, expect_status, expect, checks, extracts, http,
+                 tls_verify, ca_pem)
 
   /// True when `code` is an expected status.
   bool expects(long code) const {

@@ -35,7 +35,8 @@ bool StatsWindow::merge(const StatsWindow& other) {
 
 std::optional<std::string> StatsWindow::validate() const {
   if (interval_ms == 0) return "stats window has a zero interval";
-  if (problems.size() > kMaxProblems + 1) return "stats window has more than " + std::to_string(kMaxProblems) + " problems";
+  if (problems.size() > kMaxProblems + 1)
+    return "stats window has more than " + std::to_string(kMaxProblems) + " problems";
   for (const auto& [text, n] : problems) {
     if (text.size() > kMaxProblemBytes) return "stats window has a problem message longer than 512 bytes";
   }
