@@ -44,6 +44,17 @@ BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions
   plan_.think_time_ms = static_cast<uint32_t>(campaign_.think_time.count());
   plan_.duration_ms = static_cast<uint64_t>(campaign_.duration.count());
   plan_.interval_ms = static_cast<uint32_t>(campaign_.interval.count());
+  plan_.model = campaign_.model;
+  plan_.rate = campaign_.rate;
+  plan_.stages = campaign_.stages;
+  plan_.scenarios = campaign_.scenarios;
+  plan_.data = campaign_.data;
+  plan_.connections = campaign_.connections;
+  std::vector<wire::RowRange> pool;
+  for (const auto& feed : campaign_.data) {
+    pool.push_back(feed.mode == wire::FeedMode::unique ? wire::RowRange{0, feed.rows.size()} : wire::RowRange{});
+  }
+  rows_.set_pool(pool);
   info_.campaign = campaign_.name;
   info_.version = std::string(common::software_version());
   info_.duration_ms = plan_.duration_ms;
@@ -108,6 +119,7 @@ void BrokerNode::on_child_lost(const common::ChildInfo& child) {
 void BrokerNode::rebalance() {
   const auto live = children_.registry().live();
   plan_.budgets = common::child_budgets(campaign_.users, campaign_.spawn_rate, campaign_.regions, live);
+  rows_.assign(plan_.budgets);
   report_.regions.clear();
   for (const auto& [region, weight] : campaign_.regions) report_.regions[region];
   uint64_t placed = 0;

@@ -18,6 +18,7 @@
 #include "protocol/common/clock.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/node_loop.hpp"
+#include "protocol/common/row_ledger.hpp"
 #include "protocol/common/ticker.hpp"
 #include "protocol/common/window_merger.hpp"
 #include "protocol/wire/plan.hpp"
@@ -105,6 +106,7 @@ private:
   RunInfo info_;
   RunAggregator run_;
   GridAccounting accounting_;
+  common::RowLedger rows_;  // unique data rows handed to children
   GridReport report_;
   common::WindowMerger merger_;
   uint32_t busy_agents_ = 0;    // agents with users below us: whose windows we wait for
