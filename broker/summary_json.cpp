@@ -1,11 +1,8 @@
 #include "broker/summary_json.hpp"
 
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <stdexcept>
+
+#include "broker/atomic_file.hpp"
 
 namespace grid::broker {
 namespace {
@@ -109,6 +106,21 @@ nlohmann::ordered_json grid_json(const GridReport& g) {
           {"suppressed_warnings", g.suppressed_warnings}};
 }
 
+// `thresholds`: one object per threshold, in campaign order. `value` is the observed value
+// the decision was made on, unrounded (counts as integers), or null without data.
+nlohmann::ordered_json thresholds_json(const std::vector<ThresholdResult>& results) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& r : results) {
+    nlohmann::ordered_json value = nullptr;
+    if (r.value) {
+      value = r.unit == ThresholdUnit::count ? nlohmann::ordered_json(static_cast<uint64_t>(*r.value))
+                                             : nlohmann::ordered_json(*r.value);
+    }
+    out.push_back({{"metric", r.metric}, {"condition", r.condition}, {"value", value}, {"pass", r.pass}});
+  }
+  return out;
+}
+
 }  // namespace
 
 namespace {
@@ -143,6 +155,10 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunAggregator& ru
       {"total", stats_json(run.total(), info.elapsed_s)},
       {"requests", requests},
       {"problems", problems_json(run.problems())},
+      {"thresholds_passed", all_passed(info.thresholds) && info.aborted_by.empty()},
+      {"aborted_by",
+       info.aborted_by.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(info.aborted_by)},
+      {"thresholds", thresholds_json(info.thresholds)},
   };
   if (grid) {
     const nlohmann::ordered_json extra = grid_json(*grid);
@@ -152,17 +168,7 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunAggregator& ru
 }
 
 void write_json_atomically(const std::string& path, const nlohmann::ordered_json& doc) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw std::runtime_error(tmp + ": cannot write (" + std::strerror(errno) + ")");
-    out << doc.dump(2) << '\n';
-    out.flush();
-    if (!out) throw std::runtime_error(tmp + ": write failed (" + std::strerror(errno) + ")");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    throw std::runtime_error(path + ": cannot replace (" + std::strerror(errno) + ")");
-  }
+  write_file_atomically(path, doc.dump(2) + "\n");
 }
 
 }  // namespace grid::broker
