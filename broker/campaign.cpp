@@ -47,8 +47,6 @@ const std::vector<std::string>* known_keys(const std::string& kind) {
 // "request.home" -> "request"; "campaign" -> "campaign".
 std::string kind_of(const std::string& section) { return section.substr(0, section.find('.')); }
 
-std::string ms_text(uint64_t ms) { return common::format_duration(std::chrono::milliseconds(ms)); }
-
 }  // namespace
 
 // --- small parsers -------------------------------------------------------------------
@@ -234,22 +232,25 @@ SectionKeys* CampaignParser::section_for(const std::string& section, size_t line
       }
       return &it->second;
     }
-    if (unknown_sections_.insert(section).second) {
-      // Suggest from the section kind: [requst.home] -> [request.home].
-      std::string hint = did_you_mean(section, kFixedSections);
-      if (hint.empty() && section.find('.') != std::string::npos) {
-        const std::string close = did_you_mean(kind, kNamedSections);
-        if (!close.empty()) {
-          const std::string name = close.substr(close.find('\'') + 1, close.rfind('\'') - close.find('\'') - 1);
-          hint = "did you mean '[" + name + section.substr(kind.size()) + "]'?";
-        }
-      } else if (!hint.empty()) {
-        hint.replace(hint.find('\'') + 1, 0, "[");
-        hint.replace(hint.rfind('\''), 0, "]");
-      }
-      problems_.add(line, section, "",
-                    "unknown section" + (hint.empty() ? "" : ", " + hint) + " (" + kSectionsExpected + ")");
+    if (!unknown_sections_.insert(section).second) return nullptr;  // reported once
+    if (std::find(kNamedSections.begin(), kNamedSections.end(), section) != kNamedSections.end()) {
+      problems_.add(line, section, "", "needs a name (expected [" + section + ".NAME], e.g. [" + section + ".home])");
+      return nullptr;
     }
+    // Suggest from the section kind: [requst.home] -> [request.home].
+    std::string hint = did_you_mean(section, kFixedSections);
+    if (hint.empty() && section.find('.') != std::string::npos) {
+      const std::string close = did_you_mean(kind, kNamedSections);
+      if (!close.empty()) {
+        const std::string name = close.substr(close.find('\'') + 1, close.rfind('\'') - close.find('\'') - 1);
+        hint = "did you mean '[" + name + section.substr(kind.size()) + "]'?";
+      }
+    } else if (!hint.empty()) {
+      hint.replace(hint.find('\'') + 1, 0, "[");
+      hint.replace(hint.rfind('\''), 0, "]");
+    }
+    problems_.add(line, section, "",
+                  "unknown section" + (hint.empty() ? "" : ", " + hint) + " (" + kSectionsExpected + ")");
     return nullptr;
   }
   auto& list = kind == "request" ? requests_ : kind == "scenario" ? scenarios_ : data_;

@@ -96,6 +96,8 @@ BOOST_AUTO_TEST_CASE(section_names_must_be_plain_names) {
   expect_problem(kMinimal + "[request.my page]\nurl = http://127.0.0.1:1/\n",
                  {"test.ini:8: [request.my page]: 'my page' is not a name"});
   expect_problem(kMinimal + "[scenario.]\n", {"[scenario.]: '' is not a name"});
+  expect_only_problem(kMinimal + "[request]\nurl = http://127.0.0.1:1/\n",
+                      {"test.ini:8: [request]: needs a name (expected [request.NAME]"});
 }
 
 BOOST_AUTO_TEST_CASE(a_line_program_options_refuses_is_named_and_the_rest_still_checked) {
