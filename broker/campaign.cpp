@@ -254,9 +254,8 @@ SectionKeys* CampaignParser::section_for(const std::string& section, size_t line
     return nullptr;
   }
   auto& list = kind == "request" ? requests_ : kind == "scenario" ? scenarios_ : data_;
-  for (auto& s : list) {
-    if (s.section == section) return &s;
-  }
+  if (const auto it = named_index_.find(section); it != named_index_.end()) return &list[it->second];
+  named_index_.emplace(section, list.size());
   SectionKeys s;
   s.section = section;
   s.name = section.substr(kind.size() + 1);
@@ -600,10 +599,9 @@ std::vector<std::string> CampaignParser::request_names() const {
 }
 
 std::optional<uint32_t> CampaignParser::request_index(const std::string& name) const {
-  for (size_t i = 0; i < requests_.size(); ++i) {
-    if (requests_[i].name == name) return static_cast<uint32_t>(i);
-  }
-  return std::nullopt;
+  const auto it = named_index_.find("request." + name);
+  if (it == named_index_.end()) return std::nullopt;
+  return static_cast<uint32_t>(it->second);
 }
 
 }  // namespace detail

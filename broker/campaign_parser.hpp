@@ -78,6 +78,7 @@ private:
   // Sections found, by kind. Named ones keep file order (first header or first key).
   std::map<std::string, SectionKeys> fixed_;  // campaign, load, thresholds
   std::vector<SectionKeys> requests_, scenarios_, data_;
+  std::map<std::string, size_t> named_index_;  // "request.home" -> its index in requests_ (and so on)
   std::vector<IniEntry> regions_;
   std::set<std::string> unknown_sections_;  // reported once each
 

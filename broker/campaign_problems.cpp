@@ -1,6 +1,7 @@
 #include "broker/campaign_problems.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "protocol/common/config_error.hpp"
 
@@ -33,9 +34,10 @@ std::vector<std::string> Problems::sorted() const {
   const auto rank = [](const Problem* p) { return p->line == 0 ? SIZE_MAX : p->line; };
   std::stable_sort(order.begin(), order.end(), [&](const Problem* a, const Problem* b) { return rank(a) < rank(b); });
   std::vector<std::string> lines;
+  std::set<std::string_view> seen;
   for (const auto* p : order) {
     // The same problem found twice (e.g. through two references) is listed once.
-    if (std::find(lines.begin(), lines.end(), p->text) == lines.end()) lines.push_back(p->text);
+    if (seen.insert(p->text).second) lines.push_back(p->text);
   }
   return lines;
 }
