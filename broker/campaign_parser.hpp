@@ -5,6 +5,7 @@
 //   campaign_requests.cpp   [request.NAME], files, variables and ${env.NAME}
 //   campaign_journeys.cpp   [scenario.NAME] and [data.NAME]
 //   campaign_thresholds.cpp [thresholds]
+//   campaign_values.cpp     the small value parsers declared at the end
 // Not for use outside these files.
 
 #include <filesystem>
