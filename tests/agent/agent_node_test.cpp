@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(a_plan_without_a_budget_for_the_agent_starts_nothing) {
   AgentNode agent(context, options("idle"), clock);
   agent.start();
   auto plan = plan_at(clock.wall_now(), 10s);
-  plan.budgets = {{"someone-else", 10, 0}};
+  plan.budgets = {{"someone-else", 10, 0, {}}};
   BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::heartbeat) >= 1; }));
   for (int i = 0; i < 20; ++i) {
     parent.publish(plan);
@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(an_agent_waits_for_the_plans_start_instant_on_its_own_stead
   const auto broker_now = grid::common::from_unix_us(1'767'225'600'000'000);
   const SteadyTime steady_now{100s};
   const auto plan = plan_at(broker_now + 1500ms, 10s);
-  const auto load = load_plan_for(plan, {"a", 7, 2.5}, broker_now, steady_now, 250us, 16);
+  const auto load = load_plan_for(plan, {"a", 7, 2.5, {}}, broker_now, steady_now, 250us, 16);
   BOOST_TEST_REQUIRE(load.start.has_value());
   BOOST_TEST((*load.start == steady_now + 1500ms));
   BOOST_TEST(load.duration.count() == 10'000);
@@ -127,11 +127,11 @@ BOOST_AUTO_TEST_CASE(an_agent_waits_for_the_plans_start_instant_on_its_own_stead
 BOOST_AUTO_TEST_CASE(a_late_joiner_starts_at_once_and_runs_until_the_campaigns_end) {
   const auto start = grid::common::from_unix_us(1'767'225'600'000'000);
   const SteadyTime steady_now{100s};
-  const auto load = load_plan_for(plan_at(start, 10s), {"a", 7, 0}, start + 4s, steady_now, 0us, 32);
+  const auto load = load_plan_for(plan_at(start, 10s), {"a", 7, 0, {}}, start + 4s, steady_now, 0us, 32);
   BOOST_TEST((*load.start == steady_now));
   BOOST_TEST((*load.origin == steady_now - 4s));  // its stages are 4 s in
   BOOST_TEST(load.duration.count() == 6'000);
-  const auto over = load_plan_for(plan_at(start, 10s), {"a", 7, 0}, start + 11s, steady_now, 0us, 32);
+  const auto over = load_plan_for(plan_at(start, 10s), {"a", 7, 0, {}}, start + 11s, steady_now, 0us, 32);
   BOOST_TEST(over.duration.count() == 0);
 }
 

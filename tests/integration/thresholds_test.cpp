@@ -1,9 +1,6 @@
 // [thresholds] end to end: the real binary (`loadgrid run` with two local agents under a
 // relay, and `loadgrid broker` with a relay and two agent processes) against a real
 // target; exit codes, summary.json, junit.xml and the report's table.
-//
-// The suite needs the campaign parser's [thresholds] section: until it parses, the suite
-// is skipped (a precondition says so) rather than failing on "unknown section".
 
 #include <csignal>
 #include <fstream>
@@ -11,28 +8,12 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "broker/campaign.hpp"
 #include "grid_fixture.hpp"
 
 using namespace grid::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-boost::test_tools::assertion_result thresholds_section_parses(boost::unit_test::test_unit_id) {
-  std::istringstream ini(
-      "[campaign]\nname = probe\nduration = 1s\n[load]\nusers = 1\n[request.home]\nurl = http://127.0.0.1:1/\n"
-      "[thresholds]\np99 = < 500ms\n");
-  boost::test_tools::assertion_result result(false);
-  try {
-    const auto campaign = grid::broker::parse_campaign(ini, "probe.ini");
-    if (campaign.thresholds.size() == 1 && campaign.thresholds[0].metric == "p99") return true;
-    result.message() << "the campaign parser reads [thresholds] into nothing";
-  } catch (const std::exception& e) {
-    result.message() << "the campaign parser does not read [thresholds] yet: " << e.what();
-  }
-  return result;
-}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
@@ -57,7 +38,7 @@ int exit_of(ChildProcess& process) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(run_thresholds, *boost::unit_test::precondition(thresholds_section_parses))
+BOOST_AUTO_TEST_SUITE(run_thresholds)
 
 BOOST_AUTO_TEST_CASE(a_failing_threshold_exits_4_with_the_failure_in_junit_xml_summary_and_report) {
   TargetProcess target;

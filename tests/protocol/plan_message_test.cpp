@@ -67,7 +67,7 @@ Plan random_plan(std::mt19937_64& rng) {
   const size_t budgets = rng() % 6;
   for (size_t i = 0; i < budgets; ++i) {
     p.budgets.push_back(
-        {"child-" + random_text(rng, 8), static_cast<uint32_t>(rng()), static_cast<double>(rng() % 100'000) / 3.0});
+        {"child-" + random_text(rng, 8), static_cast<uint32_t>(rng()), static_cast<double>(rng() % 100'000) / 3.0, {}});
   }
   return p;
 }
@@ -306,7 +306,7 @@ BOOST_AUTO_TEST_CASE(budget_of_finds_a_child_and_misses_the_others) {
 
 BOOST_AUTO_TEST_CASE(a_zero_budget_is_still_a_budget) {
   Plan plan;
-  plan.budgets = {{"agent-1", 0, 0}};
+  plan.budgets = {{"agent-1", 0, 0, {}}};
   const auto b = plan.budget_of("agent-1");
   BOOST_TEST_REQUIRE(b.has_value());
   BOOST_TEST(b->users == 0u);

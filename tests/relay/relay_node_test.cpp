@@ -31,7 +31,7 @@ RelayOptions options(const std::string& name) {
 grid::wire::Plan running_plan(const std::string& relay_id, uint32_t users, uint64_t epoch) {
   auto p = grid::test::running_plan(users);
   p.epoch = epoch;
-  p.budgets = {{relay_id, users, 0}};
+  p.budgets = {{relay_id, users, 0, {}}};
   return p;
 }
 
