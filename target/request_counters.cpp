@@ -17,6 +17,7 @@ void RequestCounters::add(std::string_view path, std::uint64_t count) {
 }
 
 void RequestCounters::merge(const RequestCounters& other) {
+  connections_ += other.connections_;
   for (const auto& [path, count] : other.paths_) {
     add(path, count);
   }
@@ -24,6 +25,7 @@ void RequestCounters::merge(const RequestCounters& other) {
 
 void RequestCounters::clear() {
   total_ = 0;
+  connections_ = 0;
   paths_.clear();
 }
 
@@ -36,6 +38,7 @@ std::string RequestCounters::to_json() const {
   }
   nlohmann::ordered_json json;
   json["requests"] = total_;
+  json["connections"] = connections_;
   json["paths"] = std::move(paths);
   return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }

@@ -31,6 +31,9 @@ public:
   // Counts one served request for `path`. Allocates only the first time a path is seen.
   void record(std::string_view path) { add(path, 1); }
 
+  // Counts one accepted connection.
+  void record_connection() { ++connections_; }
+
   // Adds every count of `other` into this one, keeping the path bound.
   void merge(const RequestCounters& other);
 
@@ -39,14 +42,18 @@ public:
   // Requests served; equals the sum of paths().
   std::uint64_t total() const noexcept { return total_; }
   const PathMap& paths() const noexcept { return paths_; }
+  // Connections accepted.
+  std::uint64_t connections() const noexcept { return connections_; }
 
-  // {"requests": N, "paths": {"/": n, ...}} with paths sorted, as served by /__stats.
+  // {"requests": N, "connections": C, "paths": {"/": n, ...}} with paths sorted, as
+  // served by /__stats.
   std::string to_json() const;
 
 private:
   void add(std::string_view path, std::uint64_t count);
 
   std::uint64_t total_ = 0;
+  std::uint64_t connections_ = 0;
   PathMap paths_;
 };
 

@@ -117,6 +117,7 @@ void WorkerLoop::accept_connections() {
     }
     const int on = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    counters_.record_connection();
     Connection& connection = slot(fd);
     connection.open(fd);
     epoll_event event{};

@@ -269,4 +269,41 @@ BOOST_AUTO_TEST_CASE(tls_verification_without_the_ca_fails_as_tls) {
   BOOST_TEST(row["failures_by_kind"]["tls"].get<uint64_t>() == row["requests"].get<uint64_t>());
 }
 
+BOOST_AUTO_TEST_CASE(each_iteration_opens_a_new_connection_only_when_asked) {
+  auto connections_for = [](const std::string& reuse, uint64_t& iterations) {
+    TargetProcess target;
+    GridRun run(header("connections", "2s") + "[load]\nusers = 4\nconnections = " + reuse +
+                "\n[scenario.s]\nstep = request a\nstep = request b\nstep = think 20ms\n"
+                "[request.a]\nurl = " +
+                target.url("/") + "\n[request.b]\nurl = " + target.url("/") + "\n");
+    BOOST_TEST_REQUIRE(run.exit_code == 0, run.broker_err);
+    iterations = request_row(run.summary(), "a")["requests"].get<uint64_t>();
+    // The target counts the connections it accepted; this /__stats request is one more.
+    return target.stats()["connections"].get<uint64_t>() - 1;
+  };
+  uint64_t iterations = 0;
+  BOOST_TEST(connections_for("per_user", iterations) == 4u);  // one per user, kept alive
+  BOOST_TEST(iterations > 20u);
+  BOOST_TEST(connections_for("per_iteration", iterations) == iterations);
+}
+
+BOOST_AUTO_TEST_CASE(data_rows_and_environment_values_become_variables) {
+  TargetProcess target;
+  TempDir data;
+  std::ofstream(data.path() + "/people.csv") << "name,city\nann,oslo\nbob,\"rio, br\"\ncy,lima\n";
+  std::ofstream(data.path() + "/colors.csv") << "color\nred\nblue\n";
+  setenv("LOADGRID_TEST_TOKEN", "s3cret", 1);  // the broker resolves ${env.NAME} at plan time
+  GridRun run(header("data", "2s") + "[load]\nusers = 4\nthink_time = 10ms\n" + "[data.people]\nfile = " +
+              data.path() + "/people.csv\nmode = sequential\n[data.colors]\nfile = " + data.path() +
+              "/colors.csv\nmode = random\n[request.echo]\nurl = " + target.url("/echo?n=${name}&c=${color}") +
+              "\nheaders = X-City: ${city}\nheaders = X-Token: ${env.LOADGRID_TEST_TOKEN}\n"
+              "check = regex n=(ann|bob|cy)&c=(red|blue)\ncheck = regex X-City: (oslo|rio, br|lima)\n"
+              "check = contains X-Token: s3cret\n");
+  unsetenv("LOADGRID_TEST_TOKEN");
+  BOOST_TEST_REQUIRE(run.exit_code == 0, run.broker_err);
+  const auto s = run.summary();
+  BOOST_TEST(s["total"]["requests"].get<uint64_t>() > 20u);
+  BOOST_TEST(s["total"]["failures"].get<uint64_t>() == 0u, s["problems"].dump());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

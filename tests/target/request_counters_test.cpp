@@ -67,8 +67,8 @@ BOOST_AUTO_TEST_CASE(merge_of_a_split_stream_equals_the_whole) {
 
 BOOST_AUTO_TEST_CASE(json_has_requests_and_sorted_paths) {
   const RequestCounters counters = counters_of({{"/b", 1}, {"/a", 2}});
-  BOOST_TEST(counters.to_json() == R"({"requests":3,"paths":{"/a":2,"/b":1}})");
-  BOOST_TEST(RequestCounters().to_json() == R"({"requests":0,"paths":{}})");
+  BOOST_TEST(counters.to_json() == R"({"requests":3,"connections":0,"paths":{"/a":2,"/b":1}})");
+  BOOST_TEST(RequestCounters().to_json() == R"({"requests":0,"connections":0,"paths":{}})");
 }
 
 BOOST_AUTO_TEST_CASE(clear_forgets_everything) {
@@ -76,6 +76,18 @@ BOOST_AUTO_TEST_CASE(clear_forgets_everything) {
   counters.clear();
   BOOST_TEST(counters.total() == 0u);
   BOOST_TEST(counters.paths().empty());
+}
+
+BOOST_AUTO_TEST_CASE(accepted_connections_are_counted_merged_and_cleared) {
+  RequestCounters a, b;
+  a.record_connection();
+  b.record_connection();
+  b.record_connection();
+  a.merge(b);
+  BOOST_TEST(a.connections() == 3u);
+  BOOST_TEST(a.to_json().find(R"("connections":3)") != std::string::npos);
+  a.clear();
+  BOOST_TEST(a.connections() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
