@@ -22,6 +22,7 @@ namespace {
 struct RunResult {
   std::vector<wire::StatsWindow> windows;
   std::map<std::string, wire::RequestStats> by_name;
+  std::map<std::string, uint64_t> problems;
 };
 
 wire::RequestSpec request(const std::string& name, const std::string& url, uint32_t timeout_ms = 5000) {
@@ -40,6 +41,7 @@ RunResult run_pool(const agent::LoadPlan& plan, unsigned threads) {
     BOOST_REQUIRE((std::chrono::steady_clock::now() < deadline));
     for (auto& w : pool.poll(100ms)) {
       for (const auto& [name, s] : w.requests) result.by_name[name].merge(s);
+      for (const auto& [text, n] : w.problems) result.problems[text] += n;
       result.windows.push_back(std::move(w));
     }
   }
@@ -257,6 +259,73 @@ BOOST_AUTO_TEST_CASE(proxy_environment_variables_never_redirect_the_load) {
   unsetenv("all_proxy");
   BOOST_TEST(r.by_name.at("home").requests > 0u);
   BOOST_TEST(r.by_name.at("home").failed() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(engine_pool_workload)
+
+wire::Step request_step(uint32_t request) { return {wire::StepKind::request, request, wire::ThinkKind::fixed, 0, 0}; }
+
+BOOST_AUTO_TEST_CASE(the_open_model_runs_exactly_the_planned_arrivals_split_over_engines) {
+  Target target;
+  auto plan = plan_for({request("home", target.url("/"))}, 20, 1000ms);
+  plan.workload.model = wire::LoadModel::open;
+  plan.workload.rate = 200;
+  plan.workload.duration_ms = 1000;
+  const auto result = run_pool(plan, 2);
+  const auto& home = result.by_name.at("home");
+  BOOST_TEST(home.requests + home.dropped_iterations == 200u);  // 200/s for 1 s, none lost or added
+  BOOST_TEST(home.service_us.count() == home.requests);         // the service time beside the CO latency
+  BOOST_TEST(home.latency_us.count() == home.requests);
+}
+
+BOOST_AUTO_TEST_CASE(the_open_model_drops_arrivals_that_find_every_user_busy) {
+  Target target;
+  auto plan = plan_for({request("slow", target.url("/delay/300"))}, 1, 1000ms);  // one user
+  plan.workload.model = wire::LoadModel::open;
+  plan.workload.rate = 20;
+  plan.workload.duration_ms = 1000;
+  const auto result = run_pool(plan, 1);
+  const auto& slow = result.by_name.at("slow");
+  BOOST_TEST(slow.requests + slow.dropped_iterations == 20u);
+  BOOST_TEST(slow.requests <= 4u);  // one user, 300 ms each: at most 4 in a second
+  BOOST_TEST(slow.dropped_iterations >= 16u);
+}
+
+BOOST_AUTO_TEST_CASE(a_scenario_runs_its_steps_in_order_each_iteration) {
+  Target target;
+  auto plan = plan_for({request("a", target.url("/")), request("b", target.url("/"))}, 2, 800ms);
+  plan.workload.scenarios = {{"s", 1, {request_step(0), request_step(1), request_step(0)}}};
+  const auto result = run_pool(plan, 1);
+  const auto a = result.by_name.at("a").requests, b = result.by_name.at("b").requests;
+  BOOST_TEST(b > 10u);
+  BOOST_TEST(a >= 2 * b - 2);  // a, b, a per iteration; each user may stop mid-iteration
+  BOOST_TEST(a <= 2 * b + 2);
+}
+
+BOOST_AUTO_TEST_CASE(unique_rows_are_each_used_once_and_users_stop_when_they_run_out) {
+  Target target;
+  auto plan = plan_for({request("use", target.url("/echo?id=${id}"))}, 3, 2000ms);
+  wire::DataFeed feed{"ids", wire::FeedMode::unique, {"id"}, {}};
+  for (int i = 0; i < 25; ++i) feed.rows.push_back({std::to_string(i)});
+  plan.workload.data = {feed};
+  plan.rows = {{5, 15}};  // this node's share: rows 5..14
+  const auto result = run_pool(plan, 2);
+  BOOST_TEST(result.by_name.at("use").requests == 10u);
+  BOOST_TEST(result.problems.at("data 'ids': unique rows ran out; users stopped") == 3u);  // each user once
+}
+
+BOOST_AUTO_TEST_CASE(closed_model_stages_ramp_users_up_and_down) {
+  Target target;
+  auto plan = plan_for({request("home", target.url("/"))}, 4, 1200ms);
+  plan.workload.stages = {{400, 4}, {400, 4}, {400, 0}};
+  plan.workload.think_time_ms = 10;
+  const auto result = run_pool(plan, 2);
+  uint32_t peak = 0;
+  for (const auto& w : result.windows) peak = std::max(peak, w.active_users);
+  BOOST_TEST(peak == 4u);
+  BOOST_TEST(result.windows.back().active_users == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

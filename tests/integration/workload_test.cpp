@@ -293,8 +293,8 @@ BOOST_AUTO_TEST_CASE(data_rows_and_environment_values_become_variables) {
   std::ofstream(data.path() + "/people.csv") << "name,city\nann,oslo\nbob,\"rio, br\"\ncy,lima\n";
   std::ofstream(data.path() + "/colors.csv") << "color\nred\nblue\n";
   setenv("LOADGRID_TEST_TOKEN", "s3cret", 1);  // the broker resolves ${env.NAME} at plan time
-  GridRun run(header("data", "2s") + "[load]\nusers = 4\nthink_time = 10ms\n" + "[data.people]\nfile = " +
-              data.path() + "/people.csv\nmode = sequential\n[data.colors]\nfile = " + data.path() +
+  GridRun run(header("data", "2s") + "[load]\nusers = 4\nthink_time = 10ms\n" + "[data.people]\nfile = " + data.path() +
+              "/people.csv\nmode = sequential\n[data.colors]\nfile = " + data.path() +
               "/colors.csv\nmode = random\n[request.echo]\nurl = " + target.url("/echo?n=${name}&c=${color}") +
               "\nheaders = X-City: ${city}\nheaders = X-Token: ${env.LOADGRID_TEST_TOKEN}\n"
               "check = regex n=(ann|bob|cy)&c=(red|blue)\ncheck = regex X-City: (oslo|rio, br|lima)\n"
