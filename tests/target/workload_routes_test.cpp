@@ -22,18 +22,9 @@ using grid::target::testing::HttpTestClient;
 using grid::target::testing::loopback_options;
 using grid::target::testing::make_request;
 using grid::target::testing::RunningTarget;
+using grid::target::testing::elapsed_ms;
+using grid::target::testing::fetch_stats;
 using Clock = std::chrono::steady_clock;
-
-nlohmann::json fetch_stats(std::uint16_t port) {
-  HttpTestClient client(port);
-  const HttpResponse response = client.request(get("/__stats"));
-  BOOST_REQUIRE_EQUAL(response.status, 200);
-  return nlohmann::json::parse(response.body);
-}
-
-std::int64_t elapsed_ms(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-}
 
 }  // namespace
 
