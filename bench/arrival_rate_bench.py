@@ -386,16 +386,22 @@ def detail_lines(rows):
     return out
 
 
-def append_markdown(path, args, table, details):
+def load_average():
+    """The 1-minute load average: the cores are shared, and a busy machine delays timers."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def append_markdown(path, args, table, details, load_before):
     uname = subprocess.run(["uname", "-a"], capture_output=True, text=True).stdout.strip()
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     command = "python3 " + " ".join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0], ROOT)] + sys.argv[1:])
     with open(path, "a") as f:
         f.write(f"\n## Arrival rate accuracy (`bench/arrival_rate_bench.py`), {now}\n\n"
-                f"```sh\n{command}\n```\n\n`{uname}`\n\n"
+                f"```sh\n{command}\n```\n\n`{uname}`; {os.cpu_count()} cores shared by everything; "
+                f"1-minute load average {load_before} before the runs, {load_average()} after\n\n"
                 f"Open model, stages `2s:N, {args.steady}s:N, 1s:0`, broker <- relay <- 2 agents (1 thread each); "
                 f"achieved = nginx access-log lines in the steady stage minus its first and last {EDGE_S} s.\n\n"
-                + "\n".join(table) + "\n\n" + "\n".join(details) + "\n")
+                + "\n".join(table) + "\n\n" + "\n".join("- " + d.strip() for d in details) + "\n")
 
 
 def main():
@@ -423,6 +429,7 @@ def main():
         if not os.access(path, os.X_OK):
             sys.exit(f"{path} is missing (build: cmake --build build --target loadgrid; nginx: apt-get install nginx)")
 
+    load_before = load_average()
     outdir = tempfile.mkdtemp(prefix="loadgrid-arrival-")
     rows = []
     nginx = None
@@ -430,7 +437,8 @@ def main():
         os.makedirs(os.path.join(outdir, "nginx"))
         nginx = Nginx(args.nginx, os.path.join(outdir, "nginx"))
         print(f"arrival-rate bench: rates {rates}/s, stages 2s:N, {args.steady}s:N, 1s:0, broker <- relay <- 2 agents "
-              f"(1 thread each), nginx on {nginx.url()}, {os.cpu_count()} cores shared by everything", flush=True)
+              f"(1 thread each), nginx on {nginx.url()}, {os.cpu_count()} cores shared by everything, load average "
+              f"{load_average()} at the start", flush=True)
         for rate in rates:
             t0 = time.monotonic()
             row = run_one(rate, args, nginx, outdir)
@@ -455,7 +463,7 @@ def main():
     print(f"\ngoal: achieved grid-wide rate within {args.goal:g}% of the plan in a steady stage "
           f"(nginx's count over the inner {args.steady - 2 * EDGE_S} s); the broker's total must equal nginx's lines")
     if args.markdown:
-        append_markdown(args.markdown, args, table, details)
+        append_markdown(args.markdown, args, table, details, load_before)
         print(f"appended to {args.markdown}")
     bad = [r for r in rows if "count" not in r or not r["pass"] or not r["totals_equal"]]
     return 1 if bad else 0
