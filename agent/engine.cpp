@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 
 #include "agent/failure_classifier.hpp"
+#include "agent/think_time.hpp"
 #include "protocol/common/clock.hpp"
 
 namespace grid::agent {
@@ -20,7 +22,22 @@ namespace {
 constexpr uint64_t kWakeTag = ~uint64_t{0};
 constexpr int kMaxEvents = 512;
 
-size_t discard_body(char*, size_t size, size_t nmemb, void*) { return size * nmemb; }
+constexpr int64_t kNsPerMs = 1'000'000;
+
+uint16_t http_version_code(long v) {
+  switch (v) {
+    case CURL_HTTP_VERSION_1_0:
+      return 10;
+    case CURL_HTTP_VERSION_1_1:
+      return 11;
+    case CURL_HTTP_VERSION_2_0:
+      return 20;
+    case CURL_HTTP_VERSION_3:
+      return 30;
+    default:
+      return 0;
+  }
+}
 
 uint64_t epoll_tag(uint32_t multi, int fd) { return (uint64_t{multi} << 32) | static_cast<uint32_t>(fd); }
 
@@ -30,14 +47,16 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox, common::Logger log)
     : config_(std::move(config)),
       mailbox_(mailbox),
       log_(log ? std::move(log) : common::make_logger("engine")),
-      timers_({0, 0, 1}) {
-  if (config_.requests.empty()) throw std::invalid_argument("engine needs at least one request");
+      timers_({0, 0, 1, 1}),
+      work_(config_.workload ? *config_.workload : throw std::invalid_argument("engine needs a workload")),
+      rng_(config_.seed ^ (uint64_t{config_.engine_id} << 32)) {
+  if (work_.requests.empty()) throw std::invalid_argument("engine needs at least one request");
   if (config_.interval.count() <= 0 || config_.interval.count() > UINT32_MAX) {
     throw std::invalid_argument("engine needs a stats interval > 0");
   }
   interval_ms_ = static_cast<uint32_t>(config_.interval.count());
   if (config_.users_per_multi == 0) config_.users_per_multi = 1;
-  target_users_.store(config_.users);
+  budget_.store(config_.users);
 
   // A constructor that throws runs no destructor: close what was opened before throwing.
   const auto fail = [this](const char* what) {
@@ -57,13 +76,20 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox, common::Logger log)
   // Without it a stop or a new user count would go unnoticed until a timer fired.
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) fail("cannot watch its wake-up fd");
 
-  for (const auto& spec : config_.requests) {
+  for (const auto& req : work_.requests) {
     curl_slist* list = nullptr;
-    for (const auto& h : spec.headers) list = curl_slist_append(list, h.c_str());
-    if (!spec.body.empty()) list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
+    if (req.literal) {
+      for (const auto& h : req.spec.headers) list = curl_slist_append(list, h.c_str());
+      if (!req.spec.body.empty()) list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
+    }
     header_lists_.push_back(list);
   }
-  stats_.resize(config_.requests.size());
+  stats_.resize(work_.requests.size());
+  // Sequential feeds: engines start at different rows so that a node's engines do not
+  // all send the same row at once.
+  for (const auto& feed : work_.data) {
+    sequential_next_.push_back(feed.rows.empty() ? 0 : feed.rows.size() * config_.engine_id / config_.engines);
+  }
 }
 
 // Users and their multi handles are created when first spawned, so an engine costs
@@ -84,6 +110,9 @@ VirtualUser& Engine::user_slot(uint32_t id) {
       curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Engine::on_timer);
       curl_multi_setopt(multi, CURLMOPT_TIMERDATA, contexts_.back().get());
       curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(config_.users_per_multi) + 4);
+      // One connection per user, also over HTTP/2: users model clients, and a client
+      // does not share its connection with other clients.
+      curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
     }
     auto u = std::make_unique<VirtualUser>();
     u->id = uid;
@@ -93,7 +122,8 @@ VirtualUser& Engine::user_slot(uint32_t id) {
     curl_easy_setopt(u->easy, CURLOPT_PRIVATE, u.get());
     curl_easy_setopt(u->easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(u->easy, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(u->easy, CURLOPT_WRITEFUNCTION, &discard_body);
+    curl_easy_setopt(u->easy, CURLOPT_WRITEFUNCTION, &Engine::on_body);
+    curl_easy_setopt(u->easy, CURLOPT_WRITEDATA, u.get());
     curl_easy_setopt(u->easy, CURLOPT_OPENSOCKETFUNCTION, &Engine::on_open_socket);
     curl_easy_setopt(u->easy, CURLOPT_OPENSOCKETDATA, this);
     // Never take a proxy from the environment (http_proxy, all_proxy, ...): load must go
@@ -101,6 +131,8 @@ VirtualUser& Engine::user_slot(uint32_t id) {
     curl_easy_setopt(u->easy, CURLOPT_PROXY, "");
     curl_easy_setopt(u->easy, CURLOPT_NOPROXY, "*");
     timers_.reserve(kUserTimer, uid + 1);
+    u->vars.set_user(uint64_t{uid} * config_.engines + config_.engine_id);
+    u->vars.set_agent(work_.agent_id);
     users_.push_back(std::move(u));
   }
   return *users_[id];
@@ -110,6 +142,7 @@ Engine::~Engine() {
   for (auto& u : users_) {
     if (u->state == VirtualUser::State::in_flight) curl_multi_remove_handle(multis_[u->multi], u->easy);
     if (u->easy) curl_easy_cleanup(u->easy);
+    if (u->headers) curl_slist_free_all(u->headers);
   }
   for (CURLM* m : multis_) {
     if (m) curl_multi_cleanup(m);
@@ -130,8 +163,30 @@ void Engine::request_stop() {
 }
 
 void Engine::set_users(uint32_t users) {
-  target_users_.store(users, std::memory_order_relaxed);
+  budget_.store(users, std::memory_order_relaxed);
   wake();
+}
+
+// Keeps at most this much of a response for checks and extraction; the rest is counted
+// in bytes_received but not kept (a check then sees the first 8 MiB).
+constexpr size_t kMaxKeptBody = 8u << 20;
+
+size_t Engine::on_body(char* data, size_t size, size_t nmemb, void* userp) {
+  auto* user = static_cast<VirtualUser*>(userp);
+  const size_t n = size * nmemb;
+  if (user->capture_body && user->response_body.size() < kMaxKeptBody) {
+    user->response_body.append(data, std::min(n, kMaxKeptBody - user->response_body.size()));
+  }
+  return n;
+}
+
+size_t Engine::on_header(char* data, size_t size, size_t nmemb, void* userp) {
+  auto* user = static_cast<VirtualUser*>(userp);
+  const size_t n = size * nmemb;
+  // A new header block (after a 1xx response) replaces the previous one.
+  if (n > 5 && std::string_view(data, 5) == "HTTP/") user->response_headers.clear();
+  if (user->response_headers.size() < 65536) user->response_headers.append(data, n);
+  return n;
 }
 
 curl_socket_t Engine::on_open_socket(void* clientp, curlsocktype, struct curl_sockaddr* address) {
@@ -258,6 +313,18 @@ void Engine::drain_completions() {
   }
 }
 
+void Engine::problem(const std::string& text, uint64_t n) {
+  auto it = problems_.find(text);
+  if (it == problems_.end()) {
+    if (problems_.size() >= wire::kMaxProblems) {
+      it = problems_.try_emplace("other problems").first;
+    } else {
+      it = problems_.try_emplace(text.substr(0, wire::kMaxProblemBytes)).first;
+    }
+  }
+  it->second += n;
+}
+
 void Engine::finish_transfer(CURL* easy, CURLcode result, int64_t now_ns) {
   VirtualUser* user = nullptr;
   curl_easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&user));
@@ -269,76 +336,283 @@ void Engine::finish_transfer(CURL* easy, CURLcode result, int64_t now_ns) {
   curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_size);
   curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &body_size);
 
-  wire::RequestStats& s = stats_[user->step];
-  const auto& spec = config_.requests[user->step];
+  const CompiledRequest& req = work_.requests[user->request];
+  wire::RequestStats& s = stats_[user->request];
   ++s.requests;
   s.bytes_sent += static_cast<uint64_t>(request_size);
   s.bytes_received += static_cast<uint64_t>(header_size) + static_cast<uint64_t>(body_size);
-  const auto failure = classify_transfer(result, status, spec.expect_status);
+  const auto failure = classify_transfer(result, status, req.spec.expects(status));
   if (failure) ++s.failures[*failure];
-  if (status > 0) s.count_status(static_cast<uint16_t>(status));
-  if (status > 0 || failure == wire::FailureKind::timeout) {
-    s.latency_us.record(static_cast<uint64_t>(std::max<int64_t>(0, now_ns - user->started_ns) / 1000));
+  if (status > 0) {
+    s.count_status(static_cast<uint16_t>(status));
+    long version = 0;
+    curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+    if (const uint16_t code = http_version_code(version)) s.count_http_version(code);
   }
+  if (status > 0 || failure == wire::FailureKind::timeout) {
+    const auto service_us = static_cast<uint64_t>(std::max<int64_t>(0, now_ns - user->started_ns) / 1000);
+    if (work_.model == wire::LoadModel::open) {
+      // Coordinated omission corrected: from when the request was due, not when it began.
+      s.latency_us.record(static_cast<uint64_t>(std::max<int64_t>(0, now_ns - user->intended_ns) / 1000));
+      s.service_us.record(service_us);
+    } else {
+      s.latency_us.record(service_us);
+    }
+  }
+  if (!failure && (req.needs_body || req.needs_headers || !req.spec.extracts.empty())) check_response(*user, req, s);
 
   curl_multi_remove_handle(multis_[user->multi], easy);
   --in_flight_;
   last_completion_ns_ = now_ns;
-  user->step = next_step(user->step, static_cast<uint32_t>(config_.requests.size()));
-  if (stopping_ || user->id >= wanted_) {
+  ++user->step;
+  if (stopping_ || (work_.model == wire::LoadModel::closed && user->id >= wanted_)) {
     user->state = VirtualUser::State::finished;
     --active_;
-  } else if (config_.think_time.count() > 0) {
-    user->state = VirtualUser::State::thinking;
-    timers_.arm(kUserTimer, user->id,
-                now_ns + std::chrono::duration_cast<std::chrono::nanoseconds>(config_.think_time).count());
-  } else {
-    start_request(*user, now_ns);
+    return;
+  }
+  run_steps(*user, now_ns, now_ns);
+}
+
+// Checks and extraction on a response that passed the status check. A failure turns the
+// request into an `assertion` failure (it is counted once: as that kind).
+void Engine::check_response(VirtualUser& user, const CompiledRequest& req, wire::RequestStats& s) {
+  if (auto failed = req.checks.run_checks(user.response_body)) {
+    ++s.failures[wire::FailureKind::assertion];
+    problem("request '" + req.spec.name + "': " + *failed);
+    return;
+  }
+  std::string missing;
+  if (!req.checks.extract(user.response_body, Headers{user.response_headers}, user.vars, &missing)) {
+    ++s.failures[wire::FailureKind::assertion];
+    problem("request '" + req.spec.name + "': extract '" + missing + "' found nothing");
   }
 }
 
-void Engine::configure(VirtualUser& user, const wire::RequestSpec& spec) {
+// Takes the iteration's row of every data feed. False when a unique feed has run out:
+// the user stops (and that is reported), it never reuses a row.
+bool Engine::take_rows(VirtualUser& user) {
+  for (size_t f = 0; f < work_.data.size(); ++f) {
+    const auto& feed = work_.data[f];
+    if (feed.rows.empty()) continue;
+    uint64_t row = 0;
+    switch (feed.mode) {
+      case wire::FeedMode::sequential:
+        row = sequential_next_[f];
+        sequential_next_[f] = (row + 1) % feed.rows.size();
+        break;
+      case wire::FeedMode::random:
+        row = rng_.below(feed.rows.size());
+        break;
+      case wire::FeedMode::unique: {
+        const auto& range = work_.rows[f];
+        row = work_.unique_next[f].fetch_add(1, std::memory_order_relaxed);
+        if (row >= range.end || row >= feed.rows.size()) {
+          problem("data '" + feed.name + "': unique rows ran out; users stopped");
+          return false;
+        }
+        break;
+      }
+    }
+    user.vars.set_row(f, feed, static_cast<size_t>(row));
+  }
+  return true;
+}
+
+bool Engine::begin_iteration(VirtualUser& user, int64_t now_ns, int64_t intended_ns) {
+  user.scenario = static_cast<uint32_t>(work_.picker->pick(rng_));
+  user.step = 0;
+  if (!take_rows(user)) return false;
+  user.vars.set_iteration(user.iterations++);
+  user.fresh_connection = work_.connections == wire::ConnectionReuse::per_iteration;
+  run_steps(user, now_ns, intended_ns);
+  return true;
+}
+
+// Runs the user's steps from its current one until one must wait: a request in flight,
+// a think time, or the end of the iteration.
+void Engine::run_steps(VirtualUser& user, int64_t now_ns, int64_t intended_ns) {
+  const auto& steps = work_.scenarios[user.scenario].steps;
+  while (user.step < steps.size()) {
+    const wire::Step& step = steps[user.step];
+    if (step.kind == wire::StepKind::think) {
+      const int64_t pause = sample_think(step, rng_).count();
+      ++user.step;
+      if (pause <= 0) continue;
+      user.state = VirtualUser::State::thinking;
+      user.intended_ns = now_ns + pause;
+      timers_.arm(kUserTimer, user.id, now_ns + pause);
+      return;
+    }
+    if (start_request(user, step.request, now_ns, intended_ns)) return;
+    // Not sent (a variable was missing): counted; go on with the next step on the next
+    // turn of the loop, so a scenario whose every step fails cannot recurse forever.
+    ++user.step;
+    user.state = VirtualUser::State::thinking;
+    user.intended_ns = now_ns;
+    timers_.arm(kUserTimer, user.id, now_ns);
+    return;
+  }
+  end_iteration(user, now_ns);
+}
+
+void Engine::end_iteration(VirtualUser& user, int64_t now_ns) {
+  if (work_.model == wire::LoadModel::open) {
+    user.state = VirtualUser::State::idle;
+    --active_;
+    if (user.id < budget_seen_)
+      idle_.push_back(user.id);  // above a lowered cap it retires
+    else
+      user.state = VirtualUser::State::finished;
+    return;
+  }
+  if (stopping_ || user.id >= wanted_ || !begin_iteration(user, now_ns, now_ns)) {
+    if (user.state != VirtualUser::State::finished) {
+      user.state = VirtualUser::State::finished;
+      --active_;
+    }
+  }
+}
+
+// Renders a templated request into the user's buffers. False when a variable is unset.
+bool Engine::prepare(VirtualUser& user, const CompiledRequest& req) {
+  std::string missing;
+  user.url.clear();
+  if (!user.vars.render(req.url, user.url, rng_, &missing)) {
+    problem("request '" + req.spec.name + "': variable '" + missing + "' is not set");
+    return false;
+  }
+  user.body.clear();
+  if (!user.vars.render(req.body, user.body, rng_, &missing)) {
+    problem("request '" + req.spec.name + "': variable '" + missing + "' is not set");
+    return false;
+  }
+  if (user.headers) curl_slist_free_all(user.headers);
+  user.headers = nullptr;
+  std::string line;
+  for (const auto& h : req.headers) {
+    line.clear();
+    if (!user.vars.render(h, line, rng_, &missing)) {
+      problem("request '" + req.spec.name + "': variable '" + missing + "' is not set");
+      return false;
+    }
+    user.headers = curl_slist_append(user.headers, line.c_str());
+  }
+  if (!user.body.empty()) user.headers = curl_slist_append(user.headers, "Expect:");
+  return true;
+}
+
+void Engine::configure(VirtualUser& user, const CompiledRequest& req, bool rendered) {
   CURL* e = user.easy;
-  curl_easy_setopt(e, CURLOPT_URL, spec.url.c_str());
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, header_lists_[user.step]);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout_ms));
-  if (spec.method == "GET" && spec.body.empty()) {
+  const auto& spec = req.spec;
+  const std::string& body = rendered ? user.body : spec.body;
+  curl_easy_setopt(e, CURLOPT_URL, rendered ? user.url.c_str() : spec.url.c_str());
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, rendered ? user.headers : header_lists_[user.request]);
+  if (user.configured_request == static_cast<int32_t>(user.request) && !rendered) return;
+  if (user.configured_request != static_cast<int32_t>(user.request)) {
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout_ms));
+    const bool tls = spec.url.rfind("https://", 0) == 0;
+    long version = CURL_HTTP_VERSION_1_1;
+    if (spec.http == wire::HttpVersion::http2)
+      version = tls ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, version);
+    if (tls) {
+      curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, spec.tls_verify ? 1L : 0L);
+      curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, spec.tls_verify ? 2L : 0L);
+      if (!spec.ca_pem.empty()) {
+        curl_blob blob{const_cast<char*>(spec.ca_pem.data()), spec.ca_pem.size(), CURL_BLOB_NOCOPY};
+        curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+      }
+    }
+    user.capture_body = req.needs_body;
+    user.capture_headers = req.needs_headers;
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, req.needs_headers ? &Engine::on_header : nullptr);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, req.needs_headers ? &user : nullptr);
+  }
+  if (spec.method == "GET" && body.empty()) {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, nullptr);
   } else if (spec.method == "HEAD") {
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, nullptr);
   } else {
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(spec.body.size()));
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, spec.body.c_str());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.c_str());
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec.method == "POST" ? nullptr : spec.method.c_str());
   }
-  user.configured_step = static_cast<int32_t>(user.step);
+  user.configured_request = static_cast<int32_t>(user.request);
 }
 
-void Engine::start_request(VirtualUser& user, int64_t now_ns) {
-  const auto& spec = config_.requests[user.step];
-  if (user.configured_step != static_cast<int32_t>(user.step)) configure(user, spec);
-  user.started_ns = now_ns;
+// Starts request `request` for `user`. False when it could not be sent: a variable was
+// missing (an `assertion` failure) or curl refused it (`other`); either is counted.
+bool Engine::start_request(VirtualUser& user, uint32_t request, int64_t now_ns, int64_t intended_ns) {
+  const CompiledRequest& req = work_.requests[request];
+  user.request = request;
   if (first_request_unix_us_ == 0) first_request_unix_us_ = static_cast<int64_t>(broker_unix_ms()) * 1000;
+  if (!req.literal && !prepare(user, req)) {
+    wire::RequestStats& s = stats_[request];
+    ++s.requests;
+    ++s.failures[wire::FailureKind::assertion];
+    return false;
+  }
+  configure(user, req, !req.literal);
+  if (work_.connections == wire::ConnectionReuse::per_iteration) {
+    curl_easy_setopt(user.easy, CURLOPT_FRESH_CONNECT, user.fresh_connection ? 1L : 0L);
+    user.fresh_connection = false;
+  }
+  if (user.capture_body) user.response_body.clear();
+  if (user.capture_headers) user.response_headers.clear();
+  user.started_ns = now_ns;
+  user.intended_ns = intended_ns;
   if (curl_multi_add_handle(multis_[user.multi], user.easy) != CURLM_OK) {
     // Counted, never lost: the request was due and could not be issued.
-    wire::RequestStats& s = stats_[user.step];
+    wire::RequestStats& s = stats_[request];
     ++s.requests;
     ++s.failures[wire::FailureKind::other];
-    user.state = VirtualUser::State::finished;
-    --active_;
-    return;
+    return false;
   }
   user.state = VirtualUser::State::in_flight;
   ++in_flight_;
+  return true;
+}
+
+// The closed model's user target now: the budget, or with stages the budget's share of
+// the stage target (floored, so the grid never runs more than the stage asks).
+uint32_t Engine::budget_target(int64_t now_ns) const {
+  const uint32_t budget = budget_.load(std::memory_order_relaxed);
+  if (!work_.staged || work_.grid_users == 0) return budget;
+  const double stage = work_.schedule.target_at(std::chrono::milliseconds((now_ns - origin_ns_) / kNsPerMs));
+  const double mine = stage * static_cast<double>(budget) / static_cast<double>(work_.grid_users);
+  return static_cast<uint32_t>(std::min<double>(budget, std::floor(mine + 1e-9)));
 }
 
 // Follows a change of the user target: surplus users leave (a thinking one at once,
 // one in flight after its request), missing ones spawn from the ramp.
 void Engine::apply_user_target(int64_t now_ns) {
-  const uint32_t target = target_users_.load(std::memory_order_relaxed);
-  if (target == wanted_ || stopping_) return;
+  if (stopping_) return;
+  if (work_.model == wire::LoadModel::open) {
+    const uint32_t cap = budget_.load(std::memory_order_relaxed);
+    if (cap == budget_seen_) return;
+    if (cap > budget_seen_) {
+      // Users retired by a lower cap may serve again.
+      for (uint32_t id = budget_seen_; id < std::min(cap, created_); ++id) {
+        if (users_[id]->state == VirtualUser::State::finished) {
+          users_[id]->state = VirtualUser::State::idle;
+          idle_.push_back(id);
+        }
+      }
+    } else {
+      std::erase_if(idle_, [&](uint32_t id) {
+        if (id < cap) return false;
+        users_[id]->state = VirtualUser::State::finished;
+        return true;
+      });
+      for (uint32_t id = cap; id < created_; ++id) retire(*users_[id]);
+    }
+    budget_seen_ = cap;
+    return;
+  }
+  const uint32_t target = budget_target(now_ns);
+  if (target == wanted_) return;
   if (target < wanted_) {
     for (uint32_t id = target; id < wanted_ && id < users_.size(); ++id) retire(*users_[id]);
     ramp_cursor_ = std::min(ramp_cursor_, target);
@@ -355,23 +629,93 @@ void Engine::retire(VirtualUser& user) {
   }
 }
 
-// Spawns users below `wanted_` that are not running, one per 1/spawn_rate seconds.
+// Spawns users below `wanted_` that are not running, one per 1/spawn_rate seconds
+// (staged campaigns ramp by their stages: users start as soon as the target allows).
 void Engine::spawn_due(int64_t now_ns) {
   if (stopping_) return;
-  const double rate = config_.spawn_rate;
+  const double rate = work_.staged ? 0 : config_.spawn_rate;
   while (ramp_cursor_ < wanted_) {
     if (rate > 0 && next_spawn_ns_ > now_ns) {
       timers_.arm(kSpawnTimer, 0, next_spawn_ns_);
       return;
     }
     VirtualUser& u = user_slot(ramp_cursor_++);
-    if (u.state == VirtualUser::State::waiting || u.state == VirtualUser::State::finished) {
+    if (u.state == VirtualUser::State::idle || u.state == VirtualUser::State::finished) {
       ++active_;
-      start_request(u, now_ns);
+      u.state = VirtualUser::State::thinking;  // busy until its first step settles
+      if (!begin_iteration(u, now_ns, now_ns)) {
+        u.state = VirtualUser::State::finished;
+        --active_;
+      }
       if (rate > 0)
         next_spawn_ns_ =
             std::max(next_spawn_ns_, now_ns - static_cast<int64_t>(1e9 / rate)) + static_cast<int64_t>(1e9 / rate);
     }
+  }
+}
+
+// This engine's share of the grid's arrivals: its user budget over the grid's users.
+double Engine::rate_share() const {
+  if (work_.grid_users == 0) return 0;
+  return static_cast<double>(budget_seen_) / static_cast<double>(work_.grid_users);
+}
+
+// Arms the arrival timer for the next arrival, or notes that none will come.
+void Engine::schedule_arrival() {
+  const double share = rate_share();
+  if (share <= 0) {
+    timers_.cancel(kArrivalTimer, 0);
+    return;
+  }
+  const auto at = work_.schedule.time_of_arrival(next_arrival_);
+  if (!at) {
+    arrivals_over_ = true;
+    return;
+  }
+  timers_.arm(kArrivalTimer, 0, origin_ns_ + at->count());
+}
+
+void Engine::arrivals_due(int64_t now_ns) {
+  for (;;) {
+    const double share = rate_share();
+    if (share <= 0 || stopping_) return;
+    const auto at = work_.schedule.time_of_arrival(next_arrival_);
+    if (!at) {
+      arrivals_over_ = true;
+      return;
+    }
+    const int64_t due = origin_ns_ + at->count();
+    if (due > now_ns) {
+      timers_.arm(kArrivalTimer, 0, due);
+      return;
+    }
+    next_arrival_ += 1.0 / share;
+    if (due >= start_ns_) arrive(due, now_ns);  // a late joiner skips what was before it
+  }
+}
+
+// One open-model arrival: an idle user takes the iteration, or a new one below the cap,
+// or it is dropped and counted (never queued: that would hide the overload).
+void Engine::arrive(int64_t intended_ns, int64_t now_ns) {
+  uint32_t id = UINT32_MAX;
+  if (!idle_.empty()) {
+    id = idle_.back();
+    idle_.pop_back();
+  } else if (created_ < budget_seen_) {
+    id = created_++;
+    user_slot(id);
+  }
+  if (id == UINT32_MAX) {
+    const auto scenario = work_.picker->pick(rng_);
+    ++stats_[work_.first_request[scenario]].dropped_iterations;
+    return;
+  }
+  VirtualUser& u = *users_[id];
+  ++active_;
+  u.state = VirtualUser::State::thinking;
+  if (!begin_iteration(u, now_ns, intended_ns)) {
+    u.state = VirtualUser::State::finished;  // its unique rows ran out
+    --active_;
   }
 }
 
@@ -388,13 +732,16 @@ void Engine::run_due_timers(int64_t now_ns) {
       case kMultiTimer:
         socket_action(due->id, CURL_SOCKET_TIMEOUT, 0);
         break;
-      case kUserTimer:
-        if (!stopping_ && users_[due->id]->state == VirtualUser::State::thinking) {
-          start_request(*users_[due->id], now_ns);
-        }
+      case kUserTimer: {
+        VirtualUser& u = *users_[due->id];
+        if (!stopping_ && u.state == VirtualUser::State::thinking) run_steps(u, now_ns, u.intended_ns);
         break;
+      }
       case kSpawnTimer:
         spawn_due(now_ns);
+        break;
+      case kArrivalTimer:
+        arrivals_due(now_ns);
         break;
       default:
         break;
@@ -429,10 +776,12 @@ void Engine::cut_window(bool final) {
     out.last_completion_unix_us = static_cast<int64_t>(broker_unix_ms()) * 1000 - ago_us;
   }
   for (size_t i = 0; i < stats_.size(); ++i) {
-    auto [it, inserted] = out.window.requests.try_emplace(config_.requests[i].name, std::move(stats_[i]));
+    auto [it, inserted] = out.window.requests.try_emplace(work_.requests[i].spec.name, std::move(stats_[i]));
     if (!inserted) it->second.merge(stats_[i]);  // two specs share a name: one line in the report
     stats_[i] = wire::RequestStats{};
   }
+  out.window.problems.swap(problems_);
+  problems_.clear();
   mailbox_.post(std::move(out));
 }
 
@@ -441,9 +790,28 @@ void Engine::run() {
                   ? std::chrono::duration_cast<std::chrono::nanoseconds>(config_.start->time_since_epoch()).count()
                   : common::steady_now_ns();
   stop_at_ns_ = start_ns_ + std::chrono::duration_cast<std::chrono::nanoseconds>(config_.duration).count();
+  origin_ns_ = config_.origin
+                   ? std::chrono::duration_cast<std::chrono::nanoseconds>(config_.origin->time_since_epoch()).count()
+                   : start_ns_;
   window_index_ = wire::window_index_at(broker_unix_ms(), interval_ms_);
   next_spawn_ns_ = start_ns_;
-  timers_.arm(kSpawnTimer, 0, start_ns_);
+  if (work_.model == wire::LoadModel::open) {
+    budget_seen_ = budget_.load(std::memory_order_relaxed);
+    // Engines of a node interleave: engine e's arrivals are shifted by e/engines of its
+    // own spacing, so the node's arrivals are evenly spaced.
+    const double share = rate_share();
+    next_arrival_ = share > 0 ? (static_cast<double>(config_.engine_id) + 0.5) /
+                                    static_cast<double>(std::max(1u, config_.engines)) / share
+                              : 0;
+    // A late joiner starts at the arrivals due from now on.
+    if (share > 0 && start_ns_ > origin_ns_) {
+      const double before = work_.schedule.arrivals_by(std::chrono::milliseconds((start_ns_ - origin_ns_) / kNsPerMs));
+      while (next_arrival_ < before) next_arrival_ += 1.0 / share;
+    }
+    schedule_arrival();
+  } else {
+    timers_.arm(kSpawnTimer, 0, start_ns_);
+  }
 
   epoll_event events[kMaxEvents];
   for (;;) {
@@ -451,7 +819,11 @@ void Engine::run() {
     if (!stopping_ && (now >= stop_at_ns_ || stop_requested_.load(std::memory_order_relaxed))) {
       begin_stopping();
     }
-    if (now >= start_ns_) apply_user_target(now);
+    if (now >= start_ns_) {
+      const uint32_t before = budget_seen_;
+      apply_user_target(now);
+      if (work_.model == wire::LoadModel::open && budget_seen_ != before && before == 0) schedule_arrival();
+    }
     run_due_timers(now);
     drain_completions();
     if (stopping_ && in_flight_ == 0) break;
@@ -459,6 +831,10 @@ void Engine::run() {
     // Sleep until the next timer, the next window boundary or the stop instant.
     int64_t wake = stopping_ ? now + 1'000'000'000 : stop_at_ns_;
     if (auto t = timers_.next_deadline()) wake = std::min(wake, *t);
+    // A staged closed model follows its ramp: look at the target every 50 ms.
+    if (work_.staged && work_.model == wire::LoadModel::closed && !stopping_ && now >= start_ns_) {
+      wake = std::min(wake, now + 50 * kNsPerMs);
+    }
     const uint64_t unix_ms = broker_unix_ms();
     const uint64_t next_cut_ms = (wire::window_index_at(unix_ms, interval_ms_) + 1) * interval_ms_;
     wake = std::min<int64_t>(wake, now + static_cast<int64_t>(next_cut_ms - unix_ms) * 1'000'000);

@@ -3,12 +3,16 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <curl/curl.h>
 
+#include "agent/compiled_workload.hpp"
+#include "agent/fast_rng.hpp"
 #include "agent/timer_queue.hpp"
 #include "agent/virtual_user.hpp"
 #include "agent/window_mailbox.hpp"
@@ -20,19 +24,22 @@
 
 namespace grid::agent {
 
-/// What one engine thread runs: its share of the users and the shared scenario.
+/// What one engine thread runs: its share of the node's load and the shared workload.
 struct EngineConfig {
   uint32_t engine_id = 0;
-  std::vector<wire::RequestSpec> requests;    // the scenario: looped in order
-  uint32_t users = 0;                         // this engine's share at the start
-  double spawn_rate = 0;                      // users/s for this engine; 0 = all at once
-  std::chrono::milliseconds think_time{0};    // pause after each request
-  std::chrono::milliseconds duration{0};      // from start until no new request starts
-  std::chrono::milliseconds interval{1000};   // stats window length
-  std::optional<common::SteadyTime> start;    // when to start; none = immediately
-  std::chrono::microseconds clock_offset{0};  // broker time minus ours: windows align to broker time
-  uint32_t users_per_multi = 32;              // users per curl multi handle (keeps each
-                                              // connection cache small; see docs/adr/0002)
+  uint32_t engines = 1;                        // engine threads of the node (arrival phases)
+  std::shared_ptr<CompiledWorkload> workload;  // shared by the node's engines
+  uint32_t users = 0;                          // this engine's budget at the start: closed, its
+                                               // users (the peak when staged); open, its user cap
+  double spawn_rate = 0;                       // closed, not staged: users/s; 0 = all at once
+  std::chrono::milliseconds duration{0};       // from start until no new request starts
+  std::chrono::milliseconds interval{1000};    // stats window length
+  std::optional<common::SteadyTime> start;     // when to start; none = immediately
+  std::optional<common::SteadyTime> origin;    // the campaign's start (stage time 0); none = start
+  std::chrono::microseconds clock_offset{0};   // broker time minus ours: windows align to broker time
+  uint32_t users_per_multi = 32;               // users per curl multi handle (keeps each
+                                               // connection cache small; see docs/adr/0002)
+  uint64_t seed = 0;                           // random choices (scenarios, think times, rows)
 };
 
 /// One engine thread's event loop: a set of curl multi handles driven by
@@ -40,13 +47,16 @@ struct EngineConfig {
 /// the per-request statistics. Everything here is owned by the thread that calls run();
 /// the only cross-thread entry points are request_stop(), set_users() and the mailbox.
 ///
-/// Lifecycle: users spawn at the configured rate from the start instant; each loops
-/// over the requests until `duration` has passed or a stop is requested. The user count
-/// can change while running (a parent rebalanced): new users ramp in at the spawn rate,
-/// surplus users finish their current request and leave. When the run ends no new
-/// request starts, in-flight requests finish (each bounded by its timeout), the final
-/// window is posted and run() returns. Every started request is counted exactly once,
-/// as a success or as one failure kind.
+/// Closed model: users spawn at the configured rate (or follow the stages) from the start
+/// instant; each walks a scenario picked by weight per iteration, looping until
+/// `duration` has passed or a stop is requested. The budget can change while running (a
+/// parent rebalanced): new users ramp in, surplus users finish their current request and
+/// leave. Open model: iterations arrive on a schedule (the engine's share of the grid's
+/// rate, evenly spaced, phase-shifted per engine); each takes an idle user, or a new one
+/// below the cap, or is counted as dropped. When the run ends no new request starts,
+/// in-flight requests finish (each bounded by its timeout), the final window is posted
+/// and run() returns. Every started request is counted exactly once, as a success or as
+/// one failure kind.
 class Engine {
 public:
   /// Throws std::runtime_error when the engine's epoll set or wake-up fd cannot be made.
@@ -61,11 +71,12 @@ public:
   /// Thread-safe, async-signal-safe: asks the loop to stop starting requests and drain.
   void request_stop();
 
-  /// Thread-safe: changes this engine's number of users.
+  /// Thread-safe: changes this engine's budget (users, or the open model's user cap; the
+  /// engine's share of the grid's rate follows it).
   void set_users(uint32_t users);
 
 private:
-  enum TimerKind : uint32_t { kMultiTimer = 0, kUserTimer = 1, kSpawnTimer = 2 };
+  enum TimerKind : uint32_t { kMultiTimer = 0, kUserTimer = 1, kSpawnTimer = 2, kArrivalTimer = 3 };
   struct MultiContext {
     Engine* engine;
     uint32_t index;
@@ -80,6 +91,8 @@ private:
   static int on_socket(CURL* easy, curl_socket_t fd, int what, void* userp, void* socketp);
   static int on_timer(CURLM* multi, long timeout_ms, void* userp);
   static curl_socket_t on_open_socket(void* clientp, curlsocktype purpose, struct curl_sockaddr* address);
+  static size_t on_body(char* data, size_t size, size_t nmemb, void* userp);
+  static size_t on_header(char* data, size_t size, size_t nmemb, void* userp);
 
   void wake();
   void watch(curl_socket_t fd, uint32_t multi, int what);
@@ -91,12 +104,26 @@ private:
   void mark_dirty(uint32_t multi);
   void drain_completions();
   void finish_transfer(CURL* easy, CURLcode result, int64_t now_ns);
-  void start_request(VirtualUser& user, int64_t now_ns);
-  void configure(VirtualUser& user, const wire::RequestSpec& spec);
+  // The walk: an iteration is a scenario's steps in order.
+  bool begin_iteration(VirtualUser& user, int64_t now_ns, int64_t intended_ns);
+  void run_steps(VirtualUser& user, int64_t now_ns, int64_t intended_ns);
+  void end_iteration(VirtualUser& user, int64_t now_ns);
+  bool start_request(VirtualUser& user, uint32_t request, int64_t now_ns, int64_t intended_ns);
+  bool prepare(VirtualUser& user, const CompiledRequest& req);
+  void configure(VirtualUser& user, const CompiledRequest& req, bool rendered);
+  void check_response(VirtualUser& user, const CompiledRequest& req, wire::RequestStats& s);
+  void problem(const std::string& text, uint64_t n = 1);
+  bool take_rows(VirtualUser& user);
   VirtualUser& user_slot(uint32_t id);
+  uint32_t budget_target(int64_t now_ns) const;
   void apply_user_target(int64_t now_ns);
   void spawn_due(int64_t now_ns);
   void retire(VirtualUser& user);
+  // Open model.
+  double rate_share() const;
+  void schedule_arrival();
+  void arrivals_due(int64_t now_ns);
+  void arrive(int64_t intended_ns, int64_t now_ns);
   void begin_stopping();
   void run_due_timers(int64_t now_ns);
   uint64_t broker_unix_ms() const;
@@ -108,7 +135,6 @@ private:
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::atomic<bool> stop_requested_{false};
-  std::atomic<uint32_t> target_users_{0};
 
   std::vector<CURLM*> multis_;
   std::vector<std::unique_ptr<MultiContext>> contexts_;  // stable addresses for curl
@@ -122,10 +148,21 @@ private:
   common::LogRateLimit multi_error_log_;             // engine-thread only
   uint64_t multi_errors_ = 0;                        // curl_multi_socket_action failures, cumulative
   std::vector<std::unique_ptr<VirtualUser>> users_;  // stable addresses for CURLOPT_PRIVATE
-  std::vector<curl_slist*> header_lists_;            // one per request spec
+  std::vector<curl_slist*> header_lists_;            // one per literal request spec
   TimerQueue timers_;
+  CompiledWorkload& work_;
+  FastRng rng_;
 
-  std::vector<wire::RequestStats> stats_;  // current window, one per request spec
+  std::vector<wire::RequestStats> stats_;     // current window, one per request spec
+  std::map<std::string, uint64_t> problems_;  // current window: problem messages
+  std::vector<uint64_t> sequential_next_;     // per data feed: next row (sequential mode)
+  std::atomic<uint32_t> budget_{0};           // set_users(); read by the engine thread
+  uint32_t budget_seen_ = 0;                  // the budget the engine last acted on
+  // Open model: the next arrival, in grid arrivals (see StageSchedule::time_of_arrival).
+  double next_arrival_ = 0;
+  bool arrivals_over_ = false;
+  std::vector<uint32_t> idle_;  // users waiting for an arrival
+  uint32_t created_ = 0;        // users made so far (ids below are in use or idle)
   uint64_t window_index_ = 0;
   uint32_t interval_ms_ = 0;   // config_.interval, as the wire counts it
   uint32_t wanted_ = 0;        // users this engine should run now
@@ -135,6 +172,7 @@ private:
   uint32_t in_flight_ = 0;
   bool stopping_ = false;
   int64_t start_ns_ = 0;
+  int64_t origin_ns_ = 0;  // stage time 0
   int64_t stop_at_ns_ = 0;
   int64_t first_request_unix_us_ = 0;  // broker time of this engine's first request
   int64_t last_completion_ns_ = 0;     // steady clock of the latest completed request

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <random>
 
 #include <curl/curl.h>
 
@@ -20,18 +21,22 @@ EnginePool::EnginePool(const LoadPlan& plan, unsigned threads, common::Logger lo
   // not skew the ramp.
   const common::SteadyTime start =
       plan.start ? *plan.start : std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+  auto workload = CompiledWorkload::compile(plan.workload, plan.rows, plan.agent_id);
+  const uint64_t seed = plan.seed ? plan.seed : std::random_device{}() * 0x9e3779b97f4a7c15ull + std::random_device{}();
   for (unsigned t = 0; t < threads; ++t) {
     EngineConfig c;
     c.engine_id = t;
-    c.requests = plan.requests;
+    c.engines = threads;
+    c.workload = workload;
     c.users = static_cast<uint32_t>(shares[t]);
     c.spawn_rate = common::rate_share(plan.spawn_rate, shares[t], plan.users);
-    c.think_time = plan.think_time;
     c.duration = plan.duration;
     c.interval = plan.interval;
     c.start = start;
+    c.origin = plan.origin ? *plan.origin : start;
     c.users_per_multi = plan.users_per_multi;
     c.clock_offset = plan.clock_offset;
+    c.seed = seed + t * 0x9e3779b97f4a7c15ull;
     engines_.push_back(std::make_unique<Engine>(std::move(c), mailbox_, log));
   }
   next_unposted_.assign(threads, 0);

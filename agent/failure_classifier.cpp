@@ -2,12 +2,11 @@
 
 namespace grid::agent {
 
-std::optional<wire::FailureKind> classify_transfer(CURLcode result, long http_status,
-                                                   const wire::StatusRange& expected) {
+std::optional<wire::FailureKind> classify_transfer(CURLcode result, long http_status, bool status_expected) {
   using wire::FailureKind;
   switch (result) {
     case CURLE_OK:
-      if (expected.contains(http_status)) return std::nullopt;
+      if (status_expected) return std::nullopt;
       if (http_status >= 400 && http_status < 500) return FailureKind::http_4xx;
       if (http_status >= 500 && http_status < 600) return FailureKind::http_5xx;
       return FailureKind::other;

@@ -10,9 +10,14 @@
 namespace grid::agent {
 
 /// Classifies a finished transfer. Pure: the transfer's curl result, the HTTP status it
-/// got (0 when none) and the status range the request expects. Returns std::nullopt for
-/// a success and the one FailureKind that explains the failure otherwise.
-std::optional<wire::FailureKind> classify_transfer(CURLcode result, long http_status,
-                                                   const wire::StatusRange& expected);
+/// got (0 when none) and whether the request expects that status. Returns std::nullopt
+/// for a success and the one FailureKind that explains the failure otherwise.
+std::optional<wire::FailureKind> classify_transfer(CURLcode result, long http_status, bool status_expected);
+
+/// The same, for a request that expects one range of statuses.
+inline std::optional<wire::FailureKind> classify_transfer(CURLcode result, long http_status,
+                                                          const wire::StatusRange& expected) {
+  return classify_transfer(result, http_status, expected.contains(http_status));
+}
 
 }  // namespace grid::agent

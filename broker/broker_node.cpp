@@ -44,6 +44,17 @@ BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions
   plan_.think_time_ms = static_cast<uint32_t>(campaign_.think_time.count());
   plan_.duration_ms = static_cast<uint64_t>(campaign_.duration.count());
   plan_.interval_ms = static_cast<uint32_t>(campaign_.interval.count());
+  plan_.model = campaign_.model;
+  plan_.rate = campaign_.rate;
+  plan_.stages = campaign_.stages;
+  plan_.scenarios = campaign_.scenarios;
+  plan_.data = campaign_.data;
+  plan_.connections = campaign_.connections;
+  std::vector<wire::RowRange> pool;
+  for (const auto& feed : campaign_.data) {
+    pool.push_back(feed.mode == wire::FeedMode::unique ? wire::RowRange{0, feed.rows.size()} : wire::RowRange{});
+  }
+  rows_.set_pool(pool);
   info_.campaign = campaign_.name;
   info_.version = std::string(common::software_version());
   info_.duration_ms = plan_.duration_ms;
@@ -108,6 +119,7 @@ void BrokerNode::on_child_lost(const common::ChildInfo& child) {
 void BrokerNode::rebalance() {
   const auto live = children_.registry().live();
   plan_.budgets = common::child_budgets(campaign_.users, campaign_.spawn_rate, campaign_.regions, live);
+  rows_.assign(plan_.budgets);
   report_.regions.clear();
   for (const auto& [region, weight] : campaign_.regions) report_.regions[region];
   uint64_t placed = 0;
@@ -225,6 +237,7 @@ void BrokerNode::show_windows(std::vector<wire::StatsWindow> windows) {
   if (plan_.state != wire::CampaignState::running && plan_.start_unix_us > 0) {
     info_.ended_unix_ms = static_cast<uint64_t>(std::max<int64_t>(0, accounting_.last_completion_unix_us() / 1000));
   }
+  check_thresholds_live(windows);
   for (const auto& w : windows) {
     refresh_report();
     if (!results_failed_) {
@@ -249,6 +262,34 @@ void BrokerNode::show_windows(std::vector<wire::StatsWindow> windows) {
   std::fflush(stderr);
 }
 
+void BrokerNode::update_thresholds(double elapsed_s) {
+  info_.thresholds = evaluate_thresholds(campaign_.thresholds, run_.total(), run_.by_name(), elapsed_s);
+  if (aborted_by_) info_.thresholds[*aborted_by_].pass = false;  // an aborted run fails
+}
+
+// At every window shown: the thresholds on the merged data so far (summary.json shows
+// them while the run goes), and with abort_on_fail, once the grace has passed since the
+// start instant, the first one failing with an observed value stops the campaign (step()
+// begins stopping, as at the end instant). A threshold without data does not stop it.
+void BrokerNode::check_thresholds_live(const std::vector<wire::StatsWindow>& windows) {
+  if (campaign_.thresholds.empty() || windows.empty() || plan_.start_unix_us == 0) return;
+  // rps over what the shown windows cover: up to the end of the newest, not up to now,
+  // which the windows still in transit have not reached (rps would look low).
+  uint64_t newest_end_ms = 0;
+  for (const auto& w : windows) newest_end_ms = std::max(newest_end_ms, w.end_ms());
+  const int64_t covered_to_us = std::min(common::to_unix_us(broker_now()), static_cast<int64_t>(newest_end_ms) * 1000);
+  update_thresholds(static_cast<double>(std::max<int64_t>(0, covered_to_us - plan_.start_unix_us)) / 1e6);
+  if (!campaign_.abort_on_fail || aborted_by_ || plan_.state != wire::CampaignState::running) return;
+  if (broker_now() < common::from_unix_us(plan_.start_unix_us) + campaign_.abort_grace) return;
+  const auto failing = first_observed_failure(info_.thresholds);
+  if (!failing) return;
+  aborted_by_ = failing;
+  const ThresholdResult& r = info_.thresholds[*failing];
+  info_.aborted_by = r.label();
+  warn(fmt::format("threshold {} failed (observed {}): stopping the campaign (abort_on_fail)", r.label(),
+                   format_observed(r.unit, r.value)));
+}
+
 void BrokerNode::start() {
   expect_deadline_ = clock_.steady_now() + options_.expect_timeout;
   log_->info("listening on {}, waiting for {} agent(s)", children_.bound_address(),
@@ -269,7 +310,8 @@ bool BrokerNode::step() {
       if (!wait_for_agents(now)) return false;
       break;
     case wire::CampaignState::running:
-      if (broker_now() >= common::from_unix_us(plan_.end_unix_us()) || loop_.stop_requested() || results_failed_) {
+      if (broker_now() >= common::from_unix_us(plan_.end_unix_us()) || loop_.stop_requested() || results_failed_ ||
+          aborted_by_) {
         begin_stopping(now);
       }
       break;
@@ -307,6 +349,7 @@ int BrokerNode::finish() {
     info_.elapsed_s = static_cast<double>(last - plan_.start_unix_us) / 1e6;
   }
   info_.state = "finished";
+  if (!campaign_.thresholds.empty()) update_thresholds(info_.elapsed_s);
   try {
     if (!results_failed_) writer_.on_finish(info_, run_, &report_);
   } catch (const std::exception& e) {
@@ -317,6 +360,13 @@ int BrokerNode::finish() {
   if (results_failed_) {
     log_->error("the results in {} are incomplete: a write failed", writer_.dir());
     return common::kExitFailure;
+  }
+  if (exit_code_ == common::kExitOk && (!all_passed(info_.thresholds) || aborted_by_)) {
+    size_t failed = 0;
+    for (const auto& r : info_.thresholds) failed += r.pass ? 0 : 1;
+    log_->error("{} of {} thresholds failed{}", failed, info_.thresholds.size(),
+                aborted_by_ ? "; " + info_.aborted_by + " stopped the run" : std::string());
+    return common::kExitThresholdsFailed;
   }
   return exit_code_;
 }

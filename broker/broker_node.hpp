@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "protocol/common/clock.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/node_loop.hpp"
+#include "protocol/common/row_ledger.hpp"
 #include "protocol/common/ticker.hpp"
 #include "protocol/common/window_merger.hpp"
 #include "protocol/wire/plan.hpp"
@@ -42,6 +44,10 @@ struct BrokerOptions {
 /// reallocates when a child is lost, counts every (agent, window) pair exactly once,
 /// and keeps the console and the results directory current.
 ///
+/// With `[thresholds] abort_on_fail`, the thresholds are evaluated on the merged data at
+/// every window shown, and the first one failing after `abort_grace` ends the running
+/// phase the way the campaign's end does.
+///
 /// The campaign moves waiting -> running -> stopping -> finished. run() is start(), then
 /// step() on the NodeLoop's cadence until the campaign is over, then finish(), which
 /// returns the process exit code. Tests drive those three with a manual clock.
@@ -57,9 +63,11 @@ public:
   void start();
   /// One pass; false when the campaign is over, or could not start.
   bool step();
-  /// Final snapshots are out: shows the last windows, writes the final summary, prints
-  /// the report. Returns kExitOk; kExitCannotStart when no agent joined in time or a stop
-  /// came before the start; kExitFailure when the results could not be written.
+  /// Final snapshots are out: shows the last windows, evaluates the thresholds on the final
+  /// data, writes the final summary (and junit.xml), prints the report. Returns kExitOk;
+  /// kExitCannotStart when no agent joined in time or a stop came before the start;
+  /// kExitFailure when the results could not be written; else kExitThresholdsFailed when a
+  /// threshold failed or stopped the run.
   int finish();
   /// Thread-safe, async-signal-safe: before the start, gives up waiting; while running,
   /// ends the running phase now (graceful drain).
@@ -82,6 +90,8 @@ private:
   void publish();
   void refresh_report();
   void show_windows(std::vector<wire::StatsWindow> windows);
+  void update_thresholds(double elapsed_s);
+  void check_thresholds_live(const std::vector<wire::StatsWindow>& windows);
   void warn(const std::string& text);
   common::WallTime broker_now() const { return clock_.wall_now(); }
   double elapsed_s() const;
@@ -99,12 +109,14 @@ private:
   common::SteadyTime drain_deadline_;
   unsigned finished_snapshots_ = 0;  // snapshots sent in the finished state
   int exit_code_ = 0;
+  std::optional<size_t> aborted_by_;  // the threshold (index) that stopped the run live
 
   ResultsWriter writer_;
   bool results_failed_ = false;  // a results write failed: the campaign stops, exit 1
   RunInfo info_;
   RunAggregator run_;
   GridAccounting accounting_;
+  common::RowLedger rows_;  // unique data rows handed to children
   GridReport report_;
   common::WindowMerger merger_;
   uint32_t busy_agents_ = 0;    // agents with users below us: whose windows we wait for

@@ -24,6 +24,27 @@ std::string failure_breakdown(const wire::RequestStats& s) {
   return out.empty() ? "-" : out;
 }
 
+// The pass/fail table under the report; nothing when the campaign has no thresholds.
+std::string thresholds_table(const RunInfo& info) {
+  if (info.thresholds.empty()) return "";
+  size_t failed = 0, metric_width = 6, condition_width = 9;  // the headers' widths
+  for (const auto& r : info.thresholds) {
+    failed += r.pass ? 0 : 1;
+    metric_width = std::max(metric_width, r.metric.size());
+    condition_width = std::max(condition_width, r.condition.size());
+  }
+  std::string out = failed == 0 ? fmt::format("\nthresholds: all {} passed\n", info.thresholds.size())
+                                : fmt::format("\nthresholds: {} of {} FAILED\n", failed, info.thresholds.size());
+  if (!info.aborted_by.empty()) out += "the run was stopped early by: " + info.aborted_by + "\n";
+  out += fmt::format("  {:<6} {:<{}} {:<{}} {}\n", "result", "metric", metric_width, "condition", condition_width,
+                     "observed");
+  for (const auto& r : info.thresholds) {
+    out += fmt::format("  {:<6} {:<{}} {:<{}} {}\n", r.pass ? "pass" : "FAIL", r.metric, metric_width, r.condition,
+                       condition_width, format_observed(r.unit, r.value));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string progress_line(const RunInfo& info, const wire::StatsWindow& w, bool tty) {
@@ -82,7 +103,7 @@ std::string final_report(const RunInfo& info, const RunAggregator& run, const Gr
     out += "  " + name + ": " + failure_breakdown(stats) + "\n";
   }
   out += "  TOTAL: " + failure_breakdown(run.total()) + "\n";
-  if (!grid) return out;
+  if (!grid) return out + thresholds_table(info);
   out += "\nregions:\n";
   for (const auto& [name, r] : grid->regions) {
     out += fmt::format("  {:<20} users={} requests={} failures={}\n", name, r.users, r.requests, r.failures);
@@ -102,7 +123,7 @@ std::string final_report(const RunInfo& info, const RunAggregator& run, const Gr
   }
   for (const auto& l : grid->lost) out += "lost: " + l + "\n";
   for (const auto& w : grid->warnings) out += "warning: " + w + "\n";
-  return out;
+  return out + thresholds_table(info);
 }
 
 }  // namespace grid::broker

@@ -19,7 +19,8 @@ std::string progress_line(const RunInfo& info, const wire::StatsWindow& window, 
 std::string grid_lines(const GridReport& grid, const wire::StatsWindow& window);
 
 /// The final report: one table row per request name and the total, with requests,
-/// failures by kind, req/s and latency min/mean/p50/p90/p95/p99/p99.9/max. Pure.
+/// failures by kind, req/s and latency min/mean/p50/p90/p95/p99/p99.9/max; last, when the
+/// campaign has thresholds, their pass/fail table. Pure.
 std::string final_report(const RunInfo& info, const RunAggregator& run, const GridReport* grid = nullptr);
 
 }  // namespace grid::broker

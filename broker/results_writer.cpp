@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "broker/atomic_file.hpp"
+#include "broker/junit_xml.hpp"
 #include "broker/summary_json.hpp"
 #include "broker/timeseries_csv.hpp"
 
@@ -17,6 +19,9 @@ ResultsWriter::ResultsWriter(std::string dir) : dir_(std::move(dir)) {
   timeseries_.open(csv, std::ios::trunc);
   if (!timeseries_) throw std::runtime_error(csv + ": cannot write");
   timeseries_ << timeseries_header() << '\n' << std::flush;
+  // A junit.xml left by an earlier run in this directory would be read as this run's verdict.
+  std::filesystem::remove(dir_ + "/junit.xml", ec);
+  if (ec) throw std::runtime_error(dir_ + "/junit.xml: cannot remove an earlier run's (" + ec.message() + ")");
 }
 
 void ResultsWriter::on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run,
@@ -30,6 +35,7 @@ void ResultsWriter::on_finish(const RunInfo& info, const RunAggregator& run, con
   timeseries_.flush();
   if (!timeseries_) throw std::runtime_error(dir_ + "/timeseries.csv: write failed");
   write_json_atomically(dir_ + "/summary.json", summary_json(info, run, grid));
+  if (!info.thresholds.empty()) write_file_atomically(dir_ + "/junit.xml", junit_xml(info));
 }
 
 }  // namespace grid::broker

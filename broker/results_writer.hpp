@@ -12,7 +12,8 @@ namespace grid::broker {
 
 /// Keeps a run's results directory current as the run goes: one timeseries.csv row per
 /// window, flushed at once, and summary.json rewritten atomically after each window, so
-/// a crash loses at most the interval in progress.
+/// a crash loses at most the interval in progress. At the end, junit.xml when the campaign
+/// has thresholds (an earlier run's junit.xml in the directory is removed at the start).
 class ResultsWriter {
 public:
   /// Creates `dir` (and parents) and starts timeseries.csv. Throws std::runtime_error
@@ -23,7 +24,7 @@ public:
   void on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run,
                  const GridReport* grid = nullptr);
 
-  /// Writes the final summary.json.
+  /// Writes the final summary.json, and junit.xml when `info` has thresholds.
   void on_finish(const RunInfo& info, const RunAggregator& run, const GridReport* grid = nullptr);
 
   const std::string& dir() const { return dir_; }

@@ -24,11 +24,16 @@ public:
   /// Window messages added (a relay's merged window is one).
   uint64_t windows() const { return windows_; }
 
+  /// Problems the workload met (a missing variable, a failed check, unique rows run out),
+  /// each message once with how often, over the run.
+  const std::map<std::string, uint64_t>& problems() const { return problems_; }
+
 private:
   std::map<std::string, wire::RequestStats> by_name_;
   mutable wire::RequestStats total_;
   mutable bool total_stale_ = false;
   uint64_t windows_ = 0;
+  std::map<std::string, uint64_t> problems_;
 };
 
 }  // namespace grid::broker

@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "broker/thresholds.hpp"
 
 namespace grid::broker {
 
@@ -17,6 +20,10 @@ struct RunInfo {
   uint32_t users = 0;          // planned
   unsigned threads = 0;
   uint32_t interval_ms = 0;
+  // [thresholds] evaluated on the data so far; on the final data once finished. The one
+  // that stopped the run live stays failed whatever the final data say.
+  std::vector<ThresholdResult> thresholds;
+  std::string aborted_by;  // label of the threshold that stopped the run live; empty: none
 };
 
 }  // namespace grid::broker

@@ -1,17 +1,41 @@
 #include "broker/summary_json.hpp"
 
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <stdexcept>
+
+#include "broker/atomic_file.hpp"
 
 namespace grid::broker {
 namespace {
 
 double ms(uint64_t us) { return static_cast<double>(us) / 1000.0; }
 double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+nlohmann::ordered_json latency_json(const wire::LatencyHistogram& h) {
+  return {{"samples", h.count()},
+          {"min", ms(h.min())},
+          {"mean", round3(h.mean() / 1000.0)},
+          {"p50", ms(h.percentile(50))},
+          {"p90", ms(h.percentile(90))},
+          {"p95", ms(h.percentile(95))},
+          {"p99", ms(h.percentile(99))},
+          {"p999", ms(h.percentile(99.9))},
+          {"max", ms(h.max())}};
+}
+
+std::string protocol_name(uint16_t code) {
+  switch (code) {
+    case 10:
+      return "HTTP/1.0";
+    case 11:
+      return "HTTP/1.1";
+    case 20:
+      return "HTTP/2";
+    case 30:
+      return "HTTP/3";
+    default:
+      return "HTTP/" + std::to_string(code / 10) + "." + std::to_string(code % 10);
+  }
+}
 
 }  // namespace
 
@@ -22,8 +46,9 @@ nlohmann::ordered_json stats_json(const wire::RequestStats& s, double elapsed_s)
   }
   nlohmann::ordered_json codes = nlohmann::ordered_json::object();
   for (const auto& sc : s.status_codes) codes[std::to_string(sc.code)] = sc.count;
-  const auto& h = s.latency_us;
-  return {
+  nlohmann::ordered_json protocols = nlohmann::ordered_json::object();
+  for (const auto& v : s.http_versions) protocols[protocol_name(v.code)] = v.count;
+  nlohmann::ordered_json out = {
       {"requests", s.requests},
       {"failures", s.failed()},
       {"failures_by_kind", by_kind},
@@ -31,17 +56,13 @@ nlohmann::ordered_json stats_json(const wire::RequestStats& s, double elapsed_s)
       {"rps", elapsed_s > 0 ? round3(static_cast<double>(s.requests) / elapsed_s) : 0.0},
       {"bytes_sent", s.bytes_sent},
       {"bytes_received", s.bytes_received},
-      {"latency_ms",
-       {{"samples", h.count()},
-        {"min", ms(h.min())},
-        {"mean", round3(h.mean() / 1000.0)},
-        {"p50", ms(h.percentile(50))},
-        {"p90", ms(h.percentile(90))},
-        {"p95", ms(h.percentile(95))},
-        {"p99", ms(h.percentile(99))},
-        {"p999", ms(h.percentile(99.9))},
-        {"max", ms(h.max())}}},
+      {"latency_ms", latency_json(s.latency_us)},
+      {"dropped_iterations", s.dropped_iterations},
+      {"protocols", protocols},
   };
+  // Open model: latency_ms is from the intended start; the service time sits beside it.
+  if (s.service_us.count() > 0) out["service_ms"] = latency_json(s.service_us);
+  return out;
 }
 
 namespace {
@@ -85,6 +106,31 @@ nlohmann::ordered_json grid_json(const GridReport& g) {
           {"suppressed_warnings", g.suppressed_warnings}};
 }
 
+// `thresholds`: one object per threshold, in campaign order. `value` is the observed value
+// the decision was made on, unrounded (counts as integers), or null without data.
+nlohmann::ordered_json thresholds_json(const std::vector<ThresholdResult>& results) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& r : results) {
+    nlohmann::ordered_json value = nullptr;
+    if (r.value) {
+      value = r.unit == ThresholdUnit::count ? nlohmann::ordered_json(static_cast<uint64_t>(*r.value))
+                                             : nlohmann::ordered_json(*r.value);
+    }
+    out.push_back({{"metric", r.metric}, {"condition", r.condition}, {"value", value}, {"pass", r.pass}});
+  }
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+nlohmann::ordered_json problems_json(const std::map<std::string, uint64_t>& problems) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& [text, n] : problems) out.push_back({{"message", text}, {"count", n}});
+  return out;
+}
+
 }  // namespace
 
 nlohmann::ordered_json summary_json(const RunInfo& info, const RunAggregator& run, const GridReport* grid) {
@@ -108,6 +154,11 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunAggregator& ru
       {"windows", run.windows()},
       {"total", stats_json(run.total(), info.elapsed_s)},
       {"requests", requests},
+      {"problems", problems_json(run.problems())},
+      {"thresholds_passed", all_passed(info.thresholds) && info.aborted_by.empty()},
+      {"aborted_by",
+       info.aborted_by.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(info.aborted_by)},
+      {"thresholds", thresholds_json(info.thresholds)},
   };
   if (grid) {
     const nlohmann::ordered_json extra = grid_json(*grid);
@@ -117,17 +168,7 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunAggregator& ru
 }
 
 void write_json_atomically(const std::string& path, const nlohmann::ordered_json& doc) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw std::runtime_error(tmp + ": cannot write (" + std::strerror(errno) + ")");
-    out << doc.dump(2) << '\n';
-    out.flush();
-    if (!out) throw std::runtime_error(tmp + ": write failed (" + std::strerror(errno) + ")");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    throw std::runtime_error(path + ": cannot replace (" + std::strerror(errno) + ")");
-  }
+  write_file_atomically(path, doc.dump(2) + "\n");
 }
 
 }  // namespace grid::broker

@@ -66,7 +66,13 @@ void RelayNode::publish_plan() {
   out.epoch = ++epoch_;
   out.budgets.clear();
   const auto mine = parent_plan_ ? parent_plan_->budget_of(options_.id) : std::nullopt;
-  if (mine) out.budgets = common::child_budgets(mine->users, mine->spawn_rate, {}, children_.registry().live());
+  if (mine) {
+    out.budgets = common::child_budgets(mine->users, mine->spawn_rate, {}, children_.registry().live());
+    if (mine->rows.size() == out.data.size()) {
+      rows_.set_pool(mine->rows);
+      rows_.assign(out.budgets);
+    }
+  }
   children_.publish(out);
   last_budgets_ = out.budgets;
   busy_agents_ = children_.registry().busy_agents(last_budgets_);

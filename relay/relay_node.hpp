@@ -14,6 +14,7 @@
 #include "protocol/common/node_loop.hpp"
 #include "protocol/common/parent_link.hpp"
 #include "protocol/common/resource_usage.hpp"
+#include "protocol/common/row_ledger.hpp"
 #include "protocol/common/ticker.hpp"
 #include "protocol/common/window_merger.hpp"
 #include "protocol/wire/plan.hpp"
@@ -82,6 +83,7 @@ private:
   std::string campaign_id_;                      // campaign of the windows being merged
   std::vector<std::string> lost_agents_;         // agents of our subtree declared lost
   std::vector<wire::ChildBudget> last_budgets_;  // budgets we published last
+  common::RowLedger rows_;                       // unique data rows handed to children
   uint32_t busy_agents_ = 0;                     // agents below with users: whose windows we wait for
 };
 

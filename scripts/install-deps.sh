@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything loadgrid needs to build, test and benchmark, from Debian 12's
-# packages only. Run as root (or with sudo). Safe to run again.
+# packages only. Run as root (or with sudo). Safe to run again: it installs only what is
+# missing, and does nothing (not even apt-get update) when nothing is.
+#
+# Tests start their own nginx (tests/support/nginx_server.*: nginx-light for HTTP/2 and
+# TLS, openssl to make the certificates, ca-certificates for curl's default trust store)
+# on ports they reserve, never on port 80.
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -8,13 +13,26 @@ packages=(
   libboost-program-options-dev libboost-test-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev clang-format
   python3
+  nginx-light openssl ca-certificates
 )
-if [ "${1:-}" = "--bench" ]; then packages+=(nginx-light wrk); fi
+if [ "${1:-}" = "--bench" ]; then packages+=(wrk); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
+  # Debian's nginx postinst starts the system nginx on port 80 when it can. We want the
+  # binary only: while apt runs, a policy-rc.d (the standard Debian hook, honoured by
+  # invoke-rc.d and deb-systemd-invoke) denies service starts, so no nginx is left running
+  # and a busy port 80 cannot fail the install. An existing policy-rc.d is left as it is;
+  # ours carries a marker, so one left behind by an interrupted run is removed next time.
+  policy=/usr/sbin/policy-rc.d
+  marker="# written by loadgrid scripts/install-deps.sh"
+  if [ ! -e "$policy" ] || grep -qxF "$marker" "$policy"; then
+    printf '#!/bin/sh\n%s\nexit 101\n' "$marker" > "$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -21,8 +21,9 @@ enum class IoStatus {
 // Why a connection may not queue its next response yet.
 enum class Wait {
   none,
-  timer,  // a delayed response is due when its timer fires
+  timer,  // a delayed (or stalled) response is due when its timer fires
   stats,  // a /__stats answer is being gathered from all workers
+  body,   // an /echo request's body is still being read into pending.body
 };
 
 // The response a connection owes once its wait ends, copied out of the input buffer.
@@ -33,6 +34,12 @@ struct PendingResponse {
   bool head_only = false;
   // Request path for the counters; its capacity is reused across requests.
   std::string path;
+  // The body of echo and json_token responses, built when the request is dispatched (for
+  // /echo: the head as received, then the request body as it arrives) and of /__stall.
+  // Capacity reused.
+  std::string body;
+  // Header lines ("Name: value\r\n") a json_token response adds. Capacity reused.
+  std::string extra_headers;
 };
 
 // One accepted TCP connection and its buffers, owned by a single WorkerLoop. The slot is

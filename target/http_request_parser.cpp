@@ -207,6 +207,7 @@ ParseResult parse_request_head(std::string_view input, std::size_t max_head_byte
   }
 
   head.keep_alive = !close && (head.minor_version >= 1 || keep_alive_option);
+  head.raw = input.substr(start, end - start);
   result.status = ParseStatus::complete;
   result.head_bytes = end;
   return result;

@@ -30,6 +30,9 @@ struct HttpRequestHead {
   // "Expect: 100-continue" on an HTTP/1.1 request: the client waits for an interim
   // 100 response before sending its body.
   bool expect_continue = false;
+  // The head exactly as received, from the request line through the blank line that ends
+  // it (line endings as sent; blank lines before the request line are not included).
+  std::string_view raw;
 };
 
 enum class ParseStatus {

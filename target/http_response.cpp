@@ -22,7 +22,7 @@ constexpr std::array<char, kFillerBytes> kFiller = make_filler();
 }  // namespace
 
 void append_response_head(std::string& out, int status, std::uint64_t content_length, std::string_view content_type,
-                          ConnectionHeader connection) {
+                          ConnectionHeader connection, std::string_view extra_headers) {
   char digits[24];
   const auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), content_length);
   (void)ec;  // 24 chars always hold a uint64_t.
@@ -33,15 +33,17 @@ void append_response_head(std::string& out, int status, std::uint64_t content_le
   out.append(content_type);
   out.append("\r\nContent-Length: ");
   out.append(digits, end);
+  out.append("\r\n");
+  out.append(extra_headers);
   switch (connection) {
     case ConnectionHeader::omit:
-      out.append("\r\n\r\n");
+      out.append("\r\n");
       break;
     case ConnectionHeader::keep_alive:
-      out.append("\r\nConnection: keep-alive\r\n\r\n");
+      out.append("Connection: keep-alive\r\n\r\n");
       break;
     case ConnectionHeader::close:
-      out.append("\r\nConnection: close\r\n\r\n");
+      out.append("Connection: close\r\n\r\n");
       break;
   }
 }

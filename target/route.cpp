@@ -33,6 +33,17 @@ Route bad_parameter(std::string_view reason) {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+// A /json/token/<value> value: 1..kMaxTokenBytes of [A-Za-z0-9_-], safe in JSON and in a
+// header without escaping.
+bool is_token_value(std::string_view value) {
+  if (value.empty() || value.size() > kMaxTokenBytes) return false;
+  for (char c : value) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string_view hello_body() { return kHello; }
@@ -77,6 +88,30 @@ Route route_request(std::string_view method, std::string_view path) {
     route.body_bytes = *n;
     return route;
   }
+  if (path == "/echo") {
+    route.kind = RouteKind::echo;
+    route.status = 200;
+    return route;
+  }
+  if (starts_with(path, "/json/token/")) {
+    const std::string_view value = path.substr(12);
+    if (!is_token_value(value)) {
+      return bad_parameter("400 Bad Request: /json/token/<value> wants 1..256 of [A-Za-z0-9_-]\n");
+    }
+    route.kind = RouteKind::json_token;
+    route.status = 200;
+    route.token = value;
+    return route;
+  }
+  if (starts_with(path, "/__stall/")) {
+    const auto max_ms = static_cast<std::uint64_t>(kMaxRouteDelay.count());
+    const auto ms = parse_bounded(path.substr(9), max_ms);
+    if (!ms) return bad_parameter("400 Bad Request: /__stall/<ms> wants 0..600000\n");
+    route.kind = RouteKind::stall;
+    route.status = 200;
+    route.stall = std::chrono::milliseconds(static_cast<std::int64_t>(*ms));
+    return route;
+  }
   if (path == "/__reset" || (path == "/__stats" && method == "DELETE")) {
     route.kind = RouteKind::reset;
     route.status = 200;
@@ -89,6 +124,22 @@ Route route_request(std::string_view method, std::string_view path) {
   }
   route.body = status_body(404);
   return route;
+}
+
+Route echo_too_large() {
+  Route route;
+  route.kind = RouteKind::too_large;
+  route.status = 413;
+  route.body = "413 Content Too Large: /echo takes bodies up to 1048576 bytes\n";
+  return route;
+}
+
+bool is_control(RouteKind kind) {
+  return kind == RouteKind::stats || kind == RouteKind::reset || kind == RouteKind::stall;
+}
+
+void append_token_json(std::string& out, std::string_view token) {
+  out.append(R"({"token":")").append(token).append(R"(","n":42,"ok":true,"items":[1,2,3]})");
 }
 
 }  // namespace grid::target

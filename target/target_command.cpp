@@ -51,7 +51,8 @@ po::options_description make_options() {
   po::options_description options(
       "Usage: loadgrid target [options]\n"
       "Serves the built-in HTTP/1.1 test target: / (hello), /delay/<ms>, /status/<code>,\n"
-      "/bytes/<n>, /__stats (JSON counters; DELETE or /__reset zeroes them).\n"
+      "/bytes/<n>, /echo (the request back), /json/token/<value>, /__stats (JSON counters;\n"
+      "DELETE or /__reset zeroes them), /__stall/<ms> (hold every request for ms).\n"
       "Runs until SIGINT or SIGTERM.\n\nOptions");
   // One option per line, as --help lists them.
   // clang-format off

@@ -18,7 +18,7 @@ TargetServer::TargetServer(TargetOptions options) : options_(std::move(options))
   port_ = listeners.port;
   std::vector<WorkerLoop*> peers;
   for (unsigned i = 0; i < threads; ++i) {
-    workers_.push_back(std::make_unique<WorkerLoop>(i, std::move(listeners.sockets[i]), options_, stopping_));
+    workers_.push_back(std::make_unique<WorkerLoop>(i, std::move(listeners.sockets[i]), options_, stopping_, stall_));
     peers.push_back(workers_.back().get());
   }
   for (auto& worker : workers_) worker->set_peers(peers);

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "target/stall_deadline.hpp"
 #include "target/target_options.hpp"
 
 namespace grid::target {
@@ -15,9 +16,9 @@ namespace grid::target {
 class WorkerLoop;
 
 // The built-in HTTP/1.1 test target: N worker threads, each an epoll loop with its own
-// SO_REUSEPORT listening socket, serving /, /delay/<ms>, /status/<code>, /bytes/<n> and
-// /__stats (see README.md). Built to outrun a load generator on the same machine: no locks,
-// atomics read-modify-writes or allocations per request once warm.
+// SO_REUSEPORT listening socket, serving /, /delay/<ms>, /status/<code>, /bytes/<n>, /echo,
+// /json/token/<value>, /__stats and /__stall/<ms> (see README.md). Built to outrun a load generator on the same
+// machine: no locks, atomics read-modify-writes or allocations per request once warm.
 //
 // Lifecycle: construct (binds and listens), then run() — or start() and later join() —
 // and stop() from any thread or a signal handler. A server runs at most once.
@@ -52,8 +53,9 @@ public:
   // atomic flag and writes to eventfds. Calling it before start() makes run() return at once.
   void stop() noexcept;
 
-  // Requests served by all workers since start, excluding /__stats and /__reset; not
-  // affected by /__reset. Live but unsynchronised: exact once join() has returned.
+  // Requests served by all workers since start, excluding the control routes (/__stats,
+  // /__reset, /__stall); not affected by /__reset. Live but unsynchronised: exact once
+  // join() has returned.
   std::uint64_t requests_served() const noexcept;
 
 private:
@@ -62,6 +64,7 @@ private:
   TargetOptions options_;
   std::uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
+  StallDeadline stall_;
   std::vector<std::unique_ptr<WorkerLoop>> workers_;
   std::vector<std::thread> threads_;
   bool started_ = false;

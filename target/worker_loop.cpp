@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <string>
 #include <system_error>
 
 #include "target/http_response.hpp"
@@ -38,10 +40,11 @@ ConnectionHeader connection_header(const PendingResponse& response) {
 }  // namespace
 
 WorkerLoop::WorkerLoop(unsigned index, FileDescriptor listener, const TargetOptions& options,
-                       const std::atomic<bool>& stopping)
+                       const std::atomic<bool>& stopping, StallDeadline& stall)
     : index_(index),
       options_(options),
       stopping_(stopping),
+      stall_(stall),
       listener_(std::move(listener)),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
       wake_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
@@ -180,6 +183,8 @@ void WorkerLoop::drive(Connection& connection) {
       if (status == IoStatus::retry) return;
       continue;  // all written: more buffered requests may be servable now
     }
+    // An /echo body cut short by EOF can never complete: there is nothing to answer.
+    if (connection.wait == Wait::body && connection.peer_closed) return close_connection(connection);
     if (connection.wait == Wait::none && !connection.draining) {
       if (connection.peer_closed) return close_connection(connection);
       if (connection.close_after_output && connection.body_remaining == 0) {
@@ -209,10 +214,17 @@ void WorkerLoop::serve_buffered(Connection& connection) {
   }
   for (;;) {
     if (connection.body_remaining > 0) {
-      const std::uint64_t skip = std::min<std::uint64_t>(connection.body_remaining, connection.input().size());
-      connection.consume(static_cast<std::size_t>(skip));
-      connection.body_remaining -= skip;
+      const auto take =
+          static_cast<std::size_t>(std::min<std::uint64_t>(connection.body_remaining, connection.input().size()));
+      // /echo keeps its body; every other body is discarded as it streams in.
+      if (connection.wait == Wait::body) connection.pending.body.append(connection.input().substr(0, take));
+      connection.consume(take);
+      connection.body_remaining -= take;
       if (connection.body_remaining > 0) return;
+      if (connection.wait == Wait::body) {
+        connection.wait = Wait::none;
+        schedule(connection, connection.pending.path);
+      }
     }
     if (connection.wait != Wait::none || connection.close_after_output || connection.output_backlogged() ||
         connection.input().empty()) {
@@ -246,19 +258,58 @@ void WorkerLoop::dispatch(Connection& connection, const HttpRequestHead& head) {
   pending.keep_alive = head.keep_alive;
   pending.minor_version = head.minor_version;
   pending.head_only = head.method == "HEAD";
-  if (pending.route.kind == RouteKind::stats || pending.route.kind == RouteKind::reset) {
-    return begin_gather(connection, pending.route.kind == RouteKind::reset);
+  pending.extra_headers.clear();
+  switch (pending.route.kind) {
+    case RouteKind::stats:
+    case RouteKind::reset:
+      return begin_gather(connection, pending.route.kind == RouteKind::reset);
+    case RouteKind::stall: {
+      stall_.hold_until(Clock::now() + pending.route.stall);
+      pending.body.assign("holding every request for ");
+      pending.body.append(std::to_string(pending.route.stall.count())).append(" ms\n");
+      return respond(connection, pending, path);  // answered at once, never held itself
+    }
+    case RouteKind::echo:
+      if (head.content_length > kMaxEchoBody) {
+        pending.route = echo_too_large();  // the body is discarded as it streams in
+        break;
+      }
+      pending.body.assign(head.raw);
+      if (head.content_length > 0) {
+        // serve_buffered appends the body as it arrives, then schedules the answer.
+        pending.path.assign(path);
+        connection.wait = Wait::body;
+        return;
+      }
+      break;
+    case RouteKind::json_token:
+      pending.body.clear();
+      append_token_json(pending.body, pending.route.token);
+      pending.extra_headers.assign("X-Token: ").append(pending.route.token).append("\r\n");
+      pending.route.token = {};  // a view into the input buffer: do not keep it
+      break;
+    default:
+      break;
   }
+  schedule(connection, path);
+}
+
+void WorkerLoop::schedule(Connection& connection, std::string_view path) {
+  PendingResponse& pending = connection.pending;
   const std::chrono::milliseconds delay = pending.route.delay + option_delay();
-  if (delay.count() > 0) {
-    pending.path.assign(path);
-    connection.wait = Wait::timer;
-    // A fresh clock read, not the loop's cached now_: the delay is a lower bound clients
-    // measure from before they sent, and now_ may predate this request's arrival.
-    timers_.push({Clock::now() + delay, connection.fd(), connection.generation()});
-    return;
-  }
-  respond(connection, pending, path);
+  const Clock::time_point stall_end = stall_.until();
+  // The cached now_ is never ahead of the clock, so a stall that ended by now_ has ended:
+  // the common case needs no clock read.
+  if (delay.count() == 0 && stall_end <= now_) return respond(connection, pending, path);
+  // A fresh clock read, not the loop's cached now_: the delay is a lower bound clients
+  // measure from before they sent, and now_ may predate this request's arrival. A stalled
+  // request is served normally once the stall ends: its delay counts from then.
+  const Clock::time_point now = Clock::now();
+  const Clock::time_point due = std::max(now, stall_end) + delay;
+  if (due <= now) return respond(connection, pending, path);
+  if (path.data() != pending.path.data()) pending.path.assign(path);
+  connection.wait = Wait::timer;
+  timers_.push({due, connection.fd(), connection.generation()});
 }
 
 void WorkerLoop::respond(Connection& connection, const PendingResponse& response, std::string_view path) {
@@ -274,12 +325,16 @@ void WorkerLoop::respond(Connection& connection, const PendingResponse& response
         connection.append_filler(route.body_bytes);
       }
     }
+  } else if (route.kind == RouteKind::echo || route.kind == RouteKind::json_token || route.kind == RouteKind::stall) {
+    const std::string_view type = route.kind == RouteKind::json_token ? "application/json" : "text/plain";
+    append_response_head(out, route.status, response.body.size(), type, header, response.extra_headers);
+    if (!response.head_only) out.append(response.body);
   } else {
     append_response_head(out, route.status, route.body.size(), "text/plain", header);
     if (!response.head_only) out.append(route.body);
   }
   if (!response.keep_alive) connection.close_after_output = true;
-  count_served(path);
+  if (!is_control(route.kind)) count_served(path);
 }
 
 void WorkerLoop::reject(Connection& connection, int status, std::string_view reason) {

@@ -16,6 +16,7 @@
 #include "target/file_descriptor.hpp"
 #include "target/http_request_parser.hpp"
 #include "target/request_counters.hpp"
+#include "target/stall_deadline.hpp"
 #include "target/stats_gather.hpp"
 #include "target/target_options.hpp"
 #include "target/timer_heap.hpp"
@@ -24,14 +25,17 @@ namespace grid::target {
 
 // One worker thread's share of a TargetServer: an edge-triggered epoll loop over its own
 // SO_REUSEPORT listening socket and the connections it accepted, a timer heap for delayed
-// responses, and its own RequestCounters. Nothing on the request path is shared with other
-// threads; workers talk to each other only through post() for /__stats and /__reset.
+// responses, and its own RequestCounters. On the request path, other threads share only the
+// stall deadline (one atomic load per request); workers talk to each other only through
+// post() for /__stats and /__reset.
 class WorkerLoop {
 public:
   // `stopping` is the server's flag; run() returns soon after it becomes true and wake()
-  // is called. Creates the epoll instance and wake eventfd.
+  // is called. `stall` is the server's /__stall deadline, shared by all workers. Creates
+  // the epoll instance and wake eventfd.
   // @throws std::system_error if either cannot be created.
-  WorkerLoop(unsigned index, FileDescriptor listener, const TargetOptions& options, const std::atomic<bool>& stopping);
+  WorkerLoop(unsigned index, FileDescriptor listener, const TargetOptions& options, const std::atomic<bool>& stopping,
+             StallDeadline& stall);
 
   WorkerLoop(const WorkerLoop&) = delete;
   WorkerLoop& operator=(const WorkerLoop&) = delete;
@@ -71,6 +75,9 @@ private:
   // output back-pressure), the input holds no complete head, or the connection is closing.
   void serve_buffered(Connection& connection);
   void dispatch(Connection& connection, const HttpRequestHead& head);
+  // Answers connection.pending now, or arms a timer when a delay or a stall holds it.
+  // `path` is the request path (it may be connection.pending.path itself).
+  void schedule(Connection& connection, std::string_view path);
   // Queues the response for connection.pending (or a fresh route) and counts it.
   void respond(Connection& connection, const PendingResponse& response, std::string_view path);
   // Queues an error response for a request that could not be parsed, then closes.
@@ -93,6 +100,7 @@ private:
   unsigned index_;
   TargetOptions options_;
   const std::atomic<bool>& stopping_;
+  StallDeadline& stall_;
   FileDescriptor listener_;
   FileDescriptor epoll_;
   FileDescriptor wake_;

@@ -9,6 +9,8 @@ enum ExitCode : int {
   kExitUsage = 2,        // bad command line, campaign or config file
   kExitCannotStart = 3,  // valid input, but the run could not start (results dir, bind, no agent
                          // joined in time, stopped before the start)
+  // The campaign ran, but a [thresholds] entry failed or stopped it live (run, broker).
+  kExitThresholdsFailed = 4,
 };
 
 }  // namespace grid::common

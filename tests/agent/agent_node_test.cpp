@@ -116,7 +116,9 @@ BOOST_AUTO_TEST_CASE(an_agent_waits_for_the_plans_start_instant_on_its_own_stead
   BOOST_TEST(load.duration.count() == 10'000);
   BOOST_TEST(load.users == 7u);
   BOOST_TEST(load.spawn_rate == 2.5);
-  BOOST_TEST(load.think_time.count() == 20);
+  BOOST_TEST(load.workload.think_time_ms == 20u);
+  BOOST_TEST(load.agent_id == "a");
+  BOOST_TEST((*load.origin == steady_now + 1500ms));  // stage time 0 is the start instant
   BOOST_TEST(load.interval.count() == 500);
   BOOST_TEST(load.clock_offset.count() == 250);
   BOOST_TEST(load.users_per_multi == 16u);
@@ -127,6 +129,7 @@ BOOST_AUTO_TEST_CASE(a_late_joiner_starts_at_once_and_runs_until_the_campaigns_e
   const SteadyTime steady_now{100s};
   const auto load = load_plan_for(plan_at(start, 10s), {"a", 7, 0}, start + 4s, steady_now, 0us, 32);
   BOOST_TEST((*load.start == steady_now));
+  BOOST_TEST((*load.origin == steady_now - 4s));  // its stages are 4 s in
   BOOST_TEST(load.duration.count() == 6'000);
   const auto over = load_plan_for(plan_at(start, 10s), {"a", 7, 0}, start + 11s, steady_now, 0us, 32);
   BOOST_TEST(over.duration.count() == 0);

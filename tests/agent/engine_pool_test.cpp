@@ -48,7 +48,8 @@ RunResult run_pool(const agent::LoadPlan& plan, unsigned threads) {
 
 agent::LoadPlan plan_for(std::vector<wire::RequestSpec> requests, uint32_t users, std::chrono::milliseconds duration) {
   agent::LoadPlan plan;
-  plan.requests = std::move(requests);
+  plan.workload.requests = std::move(requests);
+  plan.workload.users = users;
   plan.users = users;
   plan.duration = duration;
   plan.interval = std::chrono::milliseconds(200);
@@ -136,7 +137,7 @@ BOOST_AUTO_TEST_CASE(delay_above_timeout_is_classified_timeout) {
 BOOST_AUTO_TEST_CASE(think_time_paces_each_user) {
   Target t;
   auto plan = plan_for({request("home", t.url("/"))}, 2, 1s);
-  plan.think_time = 200ms;
+  plan.workload.think_time_ms = 200;
   const auto r = run_pool(plan, 1);
   t.server.stop();
   t.server.join();
@@ -203,7 +204,7 @@ BOOST_AUTO_TEST_SUITE(engine_pool_rebalancing)
 BOOST_AUTO_TEST_CASE(user_count_can_grow_and_shrink_while_running) {
   Target t;
   auto plan = plan_for({request("home", t.url("/"))}, 2, 30s);
-  plan.think_time = 20ms;
+  plan.workload.think_time_ms = 20;
   agent::EnginePool pool(plan, 2);
   // Every window released is counted, including those read while waiting.
   uint64_t counted = 0;

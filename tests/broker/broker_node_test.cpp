@@ -3,14 +3,17 @@
 // children and exit codes, with no wall-clock waits deciding anything.
 
 #include <filesystem>
+#include <fstream>
 
 #include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
 
 #include "broker/broker_node.hpp"
 #include "protocol/common/exit_codes.hpp"
 #include "support/child_process.hpp"
 #include "support/fake_peers.hpp"
 #include "support/manual_clock.hpp"
+#include "support/threshold_specs.hpp"
 
 using namespace std::chrono_literals;
 using grid::broker::BrokerNode;
@@ -20,6 +23,7 @@ using grid::test::FakeChild;
 using grid::test::ManualClock;
 using grid::test::step_until;
 using grid::test::TempDir;
+using grid::test::threshold;
 using grid::wire::CampaignState;
 
 namespace {
@@ -81,6 +85,64 @@ grid::wire::StatsReport final_window(const std::string& campaign_id, const std::
   report.windows = {w};
   return report;
 }
+
+// summary.json in `dir`; an empty object while there is none.
+nlohmann::json read_summary(const std::string& dir) {
+  std::ifstream in(dir + "/summary.json");
+  auto doc = nlohmann::json::parse(in, nullptr, false);
+  return doc.is_object() ? doc : nlohmann::json::object();
+}
+
+// One window of `agent` at the window holding `at` that is not its last, with `requests`
+// requests and no latency sample.
+grid::wire::StatsReport window(const std::string& campaign_id, const std::string& agent, uint64_t requests,
+                               grid::common::WallTime at) {
+  auto report = final_window(campaign_id, agent, requests, at);
+  report.windows[0].sources[0].final = false;
+  return report;
+}
+
+// Steps a running broker with one agent "a" to the end of its campaign: the end instant,
+// the agent's final window of `final_requests` requests, the last snapshots. Returns finish().
+int run_to_the_end(BrokerNode& broker, ManualClock& clock, FakeChild& agent, uint64_t final_requests) {
+  const auto end = grid::common::from_unix_us(broker.plan().end_unix_us());
+  if (broker.plan().state == CampaignState::running && clock.wall_now() < end) clock.advance(end - clock.wall_now());
+  agent.heartbeat();
+  step_broker_until(broker, clock, [&] { return broker.plan().state != CampaignState::running; });
+  agent.send(final_window(broker.plan().campaign_id, "a", final_requests, clock.wall_now() - 100ms));
+  step_broker_until(
+      broker, clock, [&] { return broker.plan().state == CampaignState::finished; }, 10ms);
+  for (int steps = 0; broker.step() && steps < 100; ++steps) clock.advance(50ms);
+  return broker.finish();
+}
+
+// The broker `name` with campaign `c`, started, and its one agent "a", once running.
+struct RunningBroker {
+  RunningBroker(const std::string& name, Campaign c)
+      : broker(context, std::move(c), options(name, dir.path(), 1), clock),
+        agent(context, "inproc://broker-" + name, "a") {
+    broker.start();
+    agent.hello();
+    BOOST_TEST_REQUIRE(step_broker_until(broker, clock, [&] { return broker.plan().state == CampaignState::running; }));
+  }
+  // Moves the clock to `offset` after the start instant.
+  void at(std::chrono::milliseconds offset) {
+    const auto target = grid::common::from_unix_us(broker.plan().start_unix_us) + offset;
+    if (clock.wall_now() < target) clock.advance(target - clock.wall_now());
+    agent.heartbeat();
+  }
+  bool warned(const std::string& text) const {
+    for (const auto& w : broker.report().warnings) {
+      if (w.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+  TempDir dir;
+  zmq::context_t context;
+  ManualClock clock;
+  BrokerNode broker;
+  FakeChild agent;
+};
 
 }  // namespace
 
@@ -213,6 +275,114 @@ BOOST_AUTO_TEST_CASE(a_results_write_failing_while_running_stops_the_campaign_an
   int steps = 0;
   while (broker.step() && steps++ < 500) clock.advance(100ms);
   BOOST_TEST(broker.finish() == grid::common::kExitFailure);
+}
+
+BOOST_AUTO_TEST_CASE(a_threshold_failing_after_the_abort_grace_stops_the_campaign_before_its_end_and_exits_4) {
+  Campaign c = campaign();
+  c.thresholds = {threshold("requests", "<", 10, "10")};
+  c.abort_on_fail = true;
+  c.abort_grace = 3s;
+  RunningBroker g("abort", c);
+  g.at(4s);
+  g.agent.send(window(g.broker.plan().campaign_id, "a", 42, g.clock.wall_now() - 1500ms));
+  BOOST_TEST_REQUIRE(step_broker_until(
+      g.broker, g.clock, [&] { return g.broker.plan().state != CampaignState::running; }, 10ms));
+  BOOST_TEST((g.broker.plan().state == CampaignState::stopping));
+  BOOST_TEST((g.clock.wall_now() < grid::common::from_unix_us(g.broker.plan().end_unix_us())));
+  BOOST_TEST(g.warned("threshold requests < 10 failed (observed 42): stopping the campaign"));
+  BOOST_TEST(run_to_the_end(g.broker, g.clock, g.agent, 1) == grid::common::kExitThresholdsFailed);
+  const auto summary = read_summary(g.dir.path());
+  BOOST_TEST(summary["aborted_by"] == "requests < 10");
+  BOOST_TEST(summary["thresholds_passed"] == false);
+  BOOST_TEST(summary["thresholds"][0]["value"] == 43);
+  BOOST_TEST(std::filesystem::exists(g.dir.path() + "/junit.xml"));
+}
+
+BOOST_AUTO_TEST_CASE(a_threshold_failing_before_the_abort_grace_does_not_stop_the_campaign) {
+  Campaign c = campaign();
+  c.thresholds = {threshold("requests", "<", 10, "10")};
+  c.abort_on_fail = true;
+  c.abort_grace = 6s;
+  RunningBroker g("grace", c);
+  g.at(3s);
+  g.agent.send(window(g.broker.plan().campaign_id, "a", 42, g.clock.wall_now() - 1500ms));
+  // The window is shown and evaluated (summary.json has the failure), but it is too early.
+  BOOST_TEST_REQUIRE(step_broker_until(
+      g.broker, g.clock, [&] { return read_summary(g.dir.path())["thresholds"][0]["value"] == 42; }, 10ms));
+  for (int i = 0; i < 20; ++i) {
+    g.clock.advance(100ms);  // 2 s more: still before the grace ends
+    g.broker.step();
+  }
+  BOOST_TEST((g.broker.plan().state == CampaignState::running));
+  BOOST_TEST(read_summary(g.dir.path())["thresholds"][0]["pass"] == false);
+  BOOST_TEST(read_summary(g.dir.path())["aborted_by"].is_null());
+  // Past the grace, the next window with the threshold still failing stops the campaign.
+  g.at(6s);
+  g.agent.send(window(g.broker.plan().campaign_id, "a", 1, g.clock.wall_now() - 1500ms));
+  BOOST_TEST_REQUIRE(step_broker_until(
+      g.broker, g.clock, [&] { return g.broker.plan().state != CampaignState::running; }, 10ms));
+  BOOST_TEST(g.warned("threshold requests < 10 failed (observed 43)"));
+}
+
+BOOST_AUTO_TEST_CASE(a_threshold_without_data_does_not_stop_the_campaign_but_fails_at_the_end) {
+  Campaign c = campaign();
+  c.thresholds = {threshold("p99", "<", 500, "500ms")};  // the fake windows carry no latency
+  c.abort_on_fail = true;
+  RunningBroker g("no-data", c);
+  g.at(4s);
+  g.agent.send(window(g.broker.plan().campaign_id, "a", 42, g.clock.wall_now() - 1500ms));
+  BOOST_TEST_REQUIRE(step_broker_until(
+      g.broker, g.clock, [&] { return read_summary(g.dir.path())["total"]["requests"] == 42; }, 10ms));
+  for (int i = 0; i < 20; ++i) {
+    g.clock.advance(100ms);
+    g.broker.step();
+  }
+  BOOST_TEST((g.broker.plan().state == CampaignState::running));
+  BOOST_TEST(run_to_the_end(g.broker, g.clock, g.agent, 1) == grid::common::kExitThresholdsFailed);
+  const auto summary = read_summary(g.dir.path());
+  BOOST_TEST(summary["aborted_by"].is_null());
+  BOOST_TEST(summary["thresholds"][0]["value"].is_null());
+  BOOST_TEST(summary["thresholds"][0]["pass"] == false);
+}
+
+BOOST_AUTO_TEST_CASE(without_abort_on_fail_a_failing_threshold_lets_the_campaign_run_to_its_end_and_exits_4) {
+  Campaign c = campaign();
+  c.thresholds = {threshold("requests", ">", 0, "0"), threshold("requests", "<", 10, "10")};
+  RunningBroker g("no-abort", c);
+  g.at(4s);
+  g.agent.send(window(g.broker.plan().campaign_id, "a", 42, g.clock.wall_now() - 1500ms));
+  BOOST_TEST_REQUIRE(step_broker_until(
+      g.broker, g.clock, [&] { return read_summary(g.dir.path())["thresholds"][1]["pass"] == false; }, 10ms));
+  BOOST_TEST((g.broker.plan().state == CampaignState::running));
+  BOOST_TEST(run_to_the_end(g.broker, g.clock, g.agent, 1) == grid::common::kExitThresholdsFailed);
+  const auto summary = read_summary(g.dir.path());
+  BOOST_TEST(summary["thresholds"][0]["pass"] == true);
+  BOOST_TEST(summary["thresholds"][1]["pass"] == false);
+  BOOST_TEST(summary["thresholds"][1]["value"] == 43);
+  BOOST_TEST(summary["aborted_by"].is_null());
+}
+
+BOOST_AUTO_TEST_CASE(thresholds_that_pass_on_the_final_data_exit_0_and_write_a_junit_xml_without_failures) {
+  Campaign c = campaign();
+  c.thresholds = {threshold("requests", ">", 0, "0"), threshold("failures", "<", 1, "1")};
+  c.abort_on_fail = true;  // passing thresholds never stop a run
+  RunningBroker g("pass", c);
+  g.at(4s);
+  g.agent.send(window(g.broker.plan().campaign_id, "a", 42, g.clock.wall_now() - 1500ms));
+  BOOST_TEST(run_to_the_end(g.broker, g.clock, g.agent, 1) == grid::common::kExitOk);
+  const auto summary = read_summary(g.dir.path());
+  BOOST_TEST(summary["thresholds_passed"] == true);
+  std::ifstream in(g.dir.path() + "/junit.xml");
+  const std::string junit((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(junit.find("tests=\"2\" failures=\"0\"") != std::string::npos, junit);
+}
+
+BOOST_AUTO_TEST_CASE(a_campaign_without_thresholds_writes_no_junit_xml) {
+  RunningBroker g("no-thresholds", campaign());
+  BOOST_TEST(run_to_the_end(g.broker, g.clock, g.agent, 5) == grid::common::kExitOk);
+  BOOST_TEST(std::filesystem::exists(g.dir.path() + "/summary.json"));
+  BOOST_TEST(!std::filesystem::exists(g.dir.path() + "/junit.xml"));
+  BOOST_TEST(read_summary(g.dir.path())["thresholds"].empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -89,8 +89,15 @@ void check_same_plan(const Plan& got, const Plan& want) {
       BOOST_TEST(got.requests[i].timeout_ms == want.requests[i].timeout_ms);
       BOOST_TEST(got.requests[i].expect_status.low == want.requests[i].expect_status.low);
       BOOST_TEST(got.requests[i].expect_status.high == want.requests[i].expect_status.high);
+      BOOST_TEST((got.requests[i] == want.requests[i]));  // checks, extracts, http, TLS too
     }
   }
+  BOOST_TEST((got.model == want.model));
+  BOOST_TEST(got.rate == want.rate);
+  BOOST_TEST((got.stages == want.stages));
+  BOOST_TEST((got.scenarios == want.scenarios));
+  BOOST_TEST((got.data == want.data));
+  BOOST_TEST((got.connections == want.connections));
   BOOST_TEST(got.users == want.users);
   BOOST_TEST(got.spawn_rate == want.spawn_rate);  // doubles travel as float64: exact
   BOOST_TEST(got.think_time_ms == want.think_time_ms);
@@ -103,6 +110,7 @@ void check_same_plan(const Plan& got, const Plan& want) {
       BOOST_TEST(got.budgets[i].child_id == want.budgets[i].child_id);
       BOOST_TEST(got.budgets[i].users == want.budgets[i].users);
       BOOST_TEST(got.budgets[i].spawn_rate == want.budgets[i].spawn_rate);
+      BOOST_TEST((got.budgets[i].rows == want.budgets[i].rows));
     }
   }
 }
@@ -133,6 +141,12 @@ std::string plan_frame_with_fields(const Plan& p, size_t fields, size_t extra = 
   field(p.interval_ms);
   field(p.start_unix_us);
   field(p.budgets);
+  field(p.model);
+  field(p.rate);
+  field(p.stages);
+  field(p.scenarios);
+  field(p.data);
+  field(p.connections);
   for (size_t i = 0; i < extra; ++i) pk.pack(std::string("a field from the future"));
   return std::string(buffer.data(), buffer.size());
 }
@@ -185,9 +199,20 @@ BOOST_AUTO_TEST_CASE(a_plan_from_an_older_peer_without_budgets_decodes_with_no_b
 
 BOOST_AUTO_TEST_CASE(a_plan_from_a_newer_peer_with_extra_fields_decodes_ignoring_them) {
   const Plan plan = grid::test::sample_plan();
-  const auto got = decode_as<Plan>(plan_frame_with_fields(plan, 12, 2));
+  const auto got = decode_as<Plan>(plan_frame_with_fields(plan, 18, 2));
   BOOST_TEST_REQUIRE(got.ok(), error_of(got));
   check_same_plan(got.value(), plan);
+}
+
+BOOST_AUTO_TEST_CASE(a_plan_from_a_peer_before_the_workload_language_runs_the_closed_model_loop) {
+  Plan plan = grid::test::sample_plan();
+  for (auto& b : plan.budgets) b.rows.clear();  // an older peer knows no data feeds
+  const auto got = decode_as<Plan>(plan_frame_with_fields(plan, 12));
+  BOOST_TEST_REQUIRE(got.ok(), error_of(got));
+  BOOST_TEST((got.value().model == grid::wire::LoadModel::closed));
+  BOOST_TEST(got.value().scenarios.empty());
+  BOOST_TEST(got.value().stages.empty());
+  BOOST_TEST(got.value().requests.size() == plan.requests.size());
 }
 
 BOOST_AUTO_TEST_CASE(a_plan_frame_is_not_a_clock_echo) {

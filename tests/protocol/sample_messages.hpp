@@ -163,13 +163,28 @@ inline wire::Plan sample_plan() {
   buy.url = "http://10.0.0.7:8080/cart";
   buy.body = R"({"sku": 7})";
   buy.expect_status = {200, 201};
+  buy.expect = {{200, 201}, {302, 302}};
+  buy.checks = {{wire::CheckKind::json_equals, "true", "/ok"}, {wire::CheckKind::contains, "order", ""}};
+  buy.extracts = {{"order", wire::ExtractKind::json, "/id"}, {"etag", wire::ExtractKind::header, "ETag"}};
+  buy.http = wire::HttpVersion::http2;
+  buy.tls_verify = false;
   p.requests = {home, buy};
+  p.model = wire::LoadModel::open;
+  p.rate = 250.5;
+  p.stages = {{30'000, 100}, {60'000, 250.5}, {10'000, 0}};
+  p.scenarios = {{"browse",
+                  3,
+                  {{wire::StepKind::request, 0, wire::ThinkKind::fixed, 0, 0},
+                   {wire::StepKind::think, 0, wire::ThinkKind::uniform, 1000, 3000}}},
+                 {"buy", 1, {{wire::StepKind::request, 1, wire::ThinkKind::fixed, 0, 0}}}};
+  p.data = {{"accounts", wire::FeedMode::unique, {"user", "password"}, {{"ann", "x1"}, {"bob", "y2"}}}};
+  p.connections = wire::ConnectionReuse::per_iteration;
   p.users = 1000;
   p.spawn_rate = 50.5;
   p.think_time_ms = 250;
   p.duration_ms = 600'000;
   p.start_unix_us = 1'700'000'000'000'000;
-  p.budgets = {{"relay-eu", 600, 30.25}, {"relay-us", 400, 20.25}};
+  p.budgets = {{"relay-eu", 600, 30.25, {{0, 1}}}, {"relay-us", 400, 20.25, {{1, 2}}}};
   return p;
 }
 

@@ -34,6 +34,15 @@ BOOST_AUTO_TEST_CASE(simple_get_is_complete_with_its_parts) {
   BOOST_TEST(result.head.content_length == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(raw_head_is_exactly_the_bytes_received_without_leading_blank_lines) {
+  const std::string head = "POST /echo?q=1 HTTP/1.1\r\nX-Token:  abc \nHost: x\r\nContent-Length: 4\r\n\r\n";
+  const std::string input = "\r\n" + head + "bodyGET / HTTP/1.1\r\n\r\n";
+  const ParseResult result = parse(input);
+  BOOST_REQUIRE(result.status == ParseStatus::complete);
+  BOOST_TEST(result.head.raw == head);
+  BOOST_TEST(result.head_bytes == 2 + head.size());
+}
+
 BOOST_AUTO_TEST_CASE(head_cut_anywhere_before_the_blank_line_is_incomplete) {
   const std::string input = "POST /x HTTP/1.1\r\nContent-Length: 3\r\nConnection: close\r\n\r\n";
   for (std::size_t cut = 0; cut < input.size(); ++cut) {
