@@ -1,15 +1,19 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "broker/threshold_spec.hpp"
 #include "protocol/common/config_error.hpp"
+#include "protocol/common/result.hpp"
 #include "protocol/wire/request_spec.hpp"
 #include "protocol/wire/workload.hpp"
 
@@ -49,13 +53,37 @@ struct Campaign {
   std::chrono::milliseconds abort_grace{0};  // not before this long after the start
 };
 
-/// Parses and validates a campaign from INI text. `source` names the file in errors.
-/// Unknown sections and keys are errors, not ignored. Throws ConfigError.
-Campaign parse_campaign(std::istream& ini, const std::string& source);
+/// The most a campaign may ship in its plan from files: data files, body_file and ca_file
+/// contents together (each reference counts). The plan is republished every second to
+/// every node, so this stays small.
+inline constexpr size_t kMaxShippedBytes = 1024 * 1024;
+/// The most steps a scenario may have once its repeats are unrolled.
+inline constexpr size_t kMaxScenarioSteps = 10'000;
+
+/// What a campaign reaches outside its INI text: the broker's environment for
+/// `${env.NAME}` and the files it names. Empty members mean the real ones; tests and the
+/// fuzzer swap them.
+struct CampaignEnvironment {
+  /// The value of environment variable `name`; std::nullopt when it is not set.
+  std::function<std::optional<std::string>(const std::string& name)> getenv;
+  /// The content of the regular file at `path`, at most `max_bytes + 1` bytes of it (so
+  /// that a caller can tell a file that is too large), or an Error saying why it cannot
+  /// be read.
+  std::function<common::Result<std::string>(const std::string& path, size_t max_bytes)> read_file;
+};
+
+/// Parses and validates a whole campaign from INI text; every key is in configs/README.md.
+/// `source` names the file in messages, and relative file names in the campaign
+/// (body_file, ca_file, [data] file) are relative to its directory. `${env.NAME}` is
+/// resolved here, and body_file, ca_file and data files are read here: the result is what
+/// agents get. Unknown sections and keys are errors, not ignored.
+/// Throws one ConfigError listing every problem found, one per line, each
+/// "FILE:LINE: [section] key: what is wrong (expected ...)" (ConfigError::problems).
+Campaign parse_campaign(std::istream& ini, const std::string& source, const CampaignEnvironment& env = {});
 
 /// Reads and parses the campaign file at `path`. Throws ConfigError (also when the file
 /// cannot be read).
-Campaign load_campaign(const std::string& path);
+Campaign load_campaign(const std::string& path, const CampaignEnvironment& env = {});
 
 /// Parses an expected-status value: "200", "200-299". Throws ConfigError naming `where`.
 wire::StatusRange parse_status_range(const std::string& text, const std::string& where);

@@ -25,6 +25,7 @@ constexpr Subcommand kSubcommands[] = {
     {"relay", "relay plans and stats between a parent and its children", &grid::cli::relay_main},
     {"agent", "run virtual users for whatever campaign the parent plans", &grid::cli::agent_main},
     {"target", "serve the built-in HTTP test target", &grid::target::target_main},
+    {"check", "validate a campaign file, list every problem, start nothing", &grid::cli::check_main},
 };
 
 void usage(std::FILE* out) {

@@ -9,5 +9,6 @@ int run_main(int argc, char** argv);
 int broker_main(int argc, char** argv);
 int relay_main(int argc, char** argv);
 int agent_main(int argc, char** argv);
+int check_main(int argc, char** argv);
 
 }  // namespace grid::cli

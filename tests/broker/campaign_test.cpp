@@ -136,9 +136,9 @@ BOOST_AUTO_TEST_CASE(bad_header_names_request_section) {
 
 BOOST_AUTO_TEST_CASE(bad_expect_status_names_request_section) {
   expect_error(replace(kValid, "expect_status = 200-299", "expect_status = 299-200"),
-               {"[request.post] expect_status", "empty"});
+               {"[request.post] expect_status", "'299-200' is not a status or range", "300-399"});
   expect_error(replace(kValid, "expect_status = 200-299", "expect_status = ok"),
-               {"[request.post] expect_status", "200-299"});
+               {"[request.post] expect_status", "'ok'", "200, 201, 300-399"});
 }
 
 BOOST_AUTO_TEST_CASE(bad_method_names_request_section) {
@@ -154,7 +154,10 @@ BOOST_AUTO_TEST_CASE(missing_required_keys_are_named) {
                {"[campaign] name", "missing"});
   expect_error("[campaign]\nname=x\n[load]\nusers=1\n[request.a]\nurl=http://127.0.0.1:1/\n",
                {"[campaign] duration", "missing"});
-  expect_error("[campaign]\nname=x\nduration=5s\n[request.a]\nurl=http://127.0.0.1:1/\n", {"[load] users", "missing"});
+  expect_error("[campaign]\nname=x\nduration=5s\n[request.a]\nurl=http://127.0.0.1:1/\n",
+               {"[load]", "missing section"});
+  expect_error("[campaign]\nname=x\nduration=5s\n[load]\n[request.a]\nurl=http://127.0.0.1:1/\n",
+               {"[load] users", "missing"});
   expect_error("[campaign]\nname=x\nduration=5s\n[load]\nusers=1\n", {"no [request.NAME]"});
   expect_error("[campaign]\nname=x\nduration=5s\n[load]\nusers=1\n[request.a]\nmethod=GET\n",
                {"[request.a] url", "missing"});
@@ -190,7 +193,7 @@ BOOST_AUTO_TEST_CASE(unreadable_file_is_an_error_naming_the_path) {
 }
 
 BOOST_AUTO_TEST_CASE(shipped_example_campaigns_parse) {
-  for (const char* name : {"local-target.ini", "any-url.ini", "grid-regions.ini"}) {
+  for (const char* name : {"local-target.ini", "any-url.ini", "grid-regions.ini", "journeys.ini"}) {
     BOOST_TEST_CONTEXT(name) {
       const Campaign c = grid::broker::load_campaign(std::string(LOADGRID_SOURCE_DIR) + "/configs/" + name);
       BOOST_TEST(!c.requests.empty());
