@@ -23,7 +23,12 @@ that found no free user) and failures, and compares the broker's total with the 
 of lines nginx logged for the run: they must be equal. Prints one row per rate: planned
 and achieved rate, ratio, error %, dropped, failures, both totals, and PASS when the
 achieved rate is within --goal (1 %) of the plan, MISS otherwise. Exit status 1 on any
-MISS, totals mismatch or failed run.
+MISS, totals mismatch or failed run. Below the table, per rate: the smallest and largest
+count of the window's whole seconds; the whole run against the plan (requests + dropped
+must equal the planned iterations: one request per iteration); the first request's
+offset from the start instant beside the ramp's first arrival (~sqrt(4/N) s); and the
+CPU of broker, relay, agents and nginx's worker over the window (/proc: the cores are
+shared, so a MISS at a high rate may be a saturated machine).
 
 Every process is started here, on 127.0.0.1, bounded in time, and ended by PID (SIGTERM,
 then SIGKILL). Nothing is written outside a temp directory (removed unless --keep) except
@@ -49,6 +54,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+SAMPLE_S = 0.25  # CPU sampling period while a campaign runs
 
 RAMP_UP_S = 2      # the first stage: 0 -> N
 RAMP_DOWN_S = 1    # the last stage: N -> 0
@@ -84,6 +91,17 @@ http {{
 
 
 # ---------------------------------------------------------------- processes
+
+def cpu_ticks(pid):
+    """utime + stime of `pid` in clock ticks, or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            data = f.read()
+    except OSError:
+        return None
+    fields = data[data.rindex(")") + 2:].split()  # fields[0] is field 3, state
+    return int(fields[11]) + int(fields[12])
+
 
 class Child:
     """One process this script started, with its output in files; ended by PID."""
@@ -292,6 +310,7 @@ def run_one(rate, args, nginx, outdir):
     log_offset = nginx.log_size()
     broker = relay = None
     agents = []
+    samples = []  # (unix s, {process name: CPU ticks})
     lg = args.binary
     try:
         broker = Child("broker", [lg, "broker", campaign, "--listen", "tcp://127.0.0.1:0", "--results", results,
@@ -305,9 +324,16 @@ def run_one(rate, args, nginx, outdir):
             agents.append(Child(agent_id, [lg, "agent", "--parent", relay_addr, "--id", agent_id, "--threads", "1"],
                                 workdir))
         bound = EXPECT_TIMEOUT_S + RAMP_UP_S + args.steady + RAMP_DOWN_S + DRAIN_BOUND_S
-        if not broker.wait(bound):
-            row["error"] = f"broker still running after {bound} s: ended it"
-            end_all([broker])
+        deadline = time.monotonic() + bound
+        # Who used the cores during the window: everything here shares them.
+        watched = [(c.name, c.pid) for c in [broker, relay] + agents] + \
+                  [("nginx", pid) for pid in nginx_children(nginx.proc.pid)]
+        while not broker.wait(SAMPLE_S):
+            samples.append((time.time(), {name: cpu_ticks(pid) for name, pid in watched}))
+            if time.monotonic() >= deadline:
+                row["error"] = f"broker still running after {bound} s: ended it"
+                end_all([broker])
+                break
     except RuntimeError as e:
         row["error"] = str(e)
     finally:
@@ -323,7 +349,15 @@ def run_one(rate, args, nginx, outdir):
         return row
     entries = read_access_log(nginx.access_log, log_offset)
     total = summary.get("total", {})
-    started = summary.get("started_unix_ms", 0)
+    # started_unix_ms is the running phase's start instant, stage time 0 (BrokerNode sets it
+    # from plan_.start_unix_us; agents place their arrivals from the same instant), not when
+    # the broker process started: no need to derive it from the first request. Cross-check,
+    # printed as "first request ... after the start instant": the ramp 0 -> N over 2 s puts
+    # the grid's first arrival at sqrt(4 / N) s (141 ms at 200/s, 37 ms at 3000/s).
+    started = summary.get("started_unix_ms")
+    if not started:
+        row["error"] = "summary.json has no started_unix_ms: the campaign never started"
+        return row
     begin, end = steady_window_ms(started, args.steady)
     m = measure(entries, begin, end)
     row.update(m)
@@ -331,6 +365,7 @@ def run_one(rate, args, nginx, outdir):
     row["ratio"] = m["achieved"] / rate
     row["error_pct"] = (row["ratio"] - 1.0) * 100.0
     row["pass"] = abs(row["error_pct"]) <= args.goal
+    row["first_arrival_ms"] = (4.0 / rate) ** 0.5 * 1000.0  # planned: N t^2 / 4 = 1 arrival
     row["dropped"] = total.get("dropped_iterations")  # absent before the open model exists
     row["failures"] = total.get("failures")
     row["summary_total"] = total.get("requests")
@@ -342,7 +377,18 @@ def run_one(rate, args, nginx, outdir):
     row["last_ms"] = entries[-1][0] - started if entries else None
     row["broker_exit"] = broker.exit_code()
     row["warnings"] = summary.get("warnings", [])
+    row["cpu"] = cpu_percent(samples, begin / 1000.0, end / 1000.0)
     return row
+
+
+def cpu_percent(samples, t0, t1):
+    """CPU % of one core per process between the first and last samples inside [t0, t1]."""
+    inside = [s for s in samples if t0 <= s[0] <= t1]
+    if len(inside) < 2 or inside[-1][0] - inside[0][0] < 1.0:
+        return {}
+    (ta, a), (tb, b) = inside[0], inside[-1]
+    return {name: (b[name] - a[name]) / CLK_TCK / (tb - ta) * 100.0
+            for name in a if a[name] is not None and b.get(name) is not None}
 
 
 # ---------------------------------------------------------------- report
@@ -378,10 +424,15 @@ def detail_lines(rows):
         if "count" not in r:
             out.append(f"  {r['rate']}/s: error: {r['error']}")
             continue
+        ran_or_dropped = (r["summary_total"] or 0) + (r["dropped"] or 0)
+        cpu = ", ".join(f"{name} {pct:.0f}" for name, pct in r["cpu"].items()) or "not sampled"
         out.append(f"  {r['rate']}/s: per whole second of the window {r['sec_min']}..{r['sec_max']} requests; "
                    f"whole run {r['nginx_total']} logged of {r['planned_total']:.0f} planned "
-                   f"({r['nginx_total'] / r['planned_total']:.4f}); first request {fmt(r['first_ms'], '{}')} ms "
-                   f"after the start instant, last {fmt(r['last_ms'], '{}')} ms; non-200 at nginx {r['nginx_non200']}"
+                   f"({r['nginx_total'] / r['planned_total']:.4f}), requests + dropped = {ran_or_dropped}; "
+                   f"first request {fmt(r['first_ms'], '{}')} ms after the start instant "
+                   f"(ramp's first arrival ~{r['first_arrival_ms']:.0f}), last "
+                   f"{fmt(r['last_ms'], '{}')} ms; non-200 at nginx {r['nginx_non200']}; CPU % of a core in the "
+                   f"window: {cpu}"
                    + (f"; {len(r['warnings'])} broker warning(s), first: {r['warnings'][0]}" if r["warnings"] else ""))
     return out
 
@@ -392,11 +443,12 @@ def load_average():
 
 
 def append_markdown(path, args, table, details, load_before):
+    """Appends a section: heading, date, command line, uname -a, load, table, details."""
     uname = subprocess.run(["uname", "-a"], capture_output=True, text=True).stdout.strip()
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     command = "python3 " + " ".join(shlex.quote(a) for a in [os.path.relpath(sys.argv[0], ROOT)] + sys.argv[1:])
     with open(path, "a") as f:
-        f.write(f"\n## Arrival rate accuracy (`bench/arrival_rate_bench.py`), {now}\n\n"
+        f.write(f"\n## Arrival rate accuracy (issue 7)\n\nMeasured {now} with `bench/arrival_rate_bench.py`:\n\n"
                 f"```sh\n{command}\n```\n\n`{uname}`; {os.cpu_count()} cores shared by everything; "
                 f"1-minute load average {load_before} before the runs, {load_average()} after\n\n"
                 f"Open model, stages `2s:N, {args.steady}s:N, 1s:0`, broker <- relay <- 2 agents (1 thread each); "
