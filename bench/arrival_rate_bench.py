@@ -24,7 +24,8 @@ of lines nginx logged for the run: they must be equal. Prints one row per rate: 
 and achieved rate, ratio, error %, dropped, failures, both totals, and PASS when the
 achieved rate is within --goal (1 %) of the plan, MISS otherwise. Exit status 1 on any
 MISS, totals mismatch or failed run. Below the table, per rate: the smallest and largest
-count of the window's whole seconds; the whole run against the plan (requests + dropped
+count of the window's whole seconds and the longest gap between two logged requests in
+it; latency (from the intended start) and service time, p99 and max; the whole run against the plan (requests + dropped
 must equal the planned iterations: one request per iteration); the first request's
 offset from the start instant beside the ramp's first arrival (~sqrt(4/N) s); and the
 CPU of broker, relay, agents and nginx's worker over the window (/proc: the cores are
@@ -270,9 +271,10 @@ def steady_window_ms(started_unix_ms, steady_s):
 
 
 def measure(entries, begin_ms, end_ms):
-    """Requests logged in [begin_ms, end_ms), the rate over that span, and the smallest and
-    largest count of its whole seconds."""
-    inside = [t for t, _ in entries if begin_ms <= t < end_ms]
+    """Requests logged in [begin_ms, end_ms), the rate over that span, the smallest and
+    largest count of its whole seconds, and the longest gap between two logged requests
+    (a stall of the target or the machine shows here)."""
+    inside = sorted(t for t, _ in entries if begin_ms <= t < end_ms)
     span_s = (end_ms - begin_ms) / 1000.0
     per_second = [0] * int(span_s)
     for t in inside:
@@ -280,7 +282,8 @@ def measure(entries, begin_ms, end_ms):
         if i < len(per_second):
             per_second[i] += 1
     return {"count": len(inside), "span_s": span_s, "achieved": len(inside) / span_s,
-            "sec_min": min(per_second) if per_second else None, "sec_max": max(per_second) if per_second else None}
+            "sec_min": min(per_second) if per_second else None, "sec_max": max(per_second) if per_second else None,
+            "max_gap_ms": max((b - a for a, b in zip(inside, inside[1:])), default=None)}
 
 
 def planned_total(rate, steady_s):
@@ -378,6 +381,9 @@ def run_one(rate, args, nginx, outdir):
     row["broker_exit"] = broker.exit_code()
     row["warnings"] = summary.get("warnings", [])
     row["cpu"] = cpu_percent(samples, begin / 1000.0, end / 1000.0)
+    # Open model: latency_ms is from the intended start (CO-corrected), service_ms from the send.
+    row["latency_p99_max"] = [total.get("latency_ms", {}).get(k) for k in ("p99", "max")]
+    row["service_p99_max"] = [total.get("service_ms", {}).get(k) for k in ("p99", "max")]
     return row
 
 
@@ -426,7 +432,11 @@ def detail_lines(rows):
             continue
         ran_or_dropped = (r["summary_total"] or 0) + (r["dropped"] or 0)
         cpu = ", ".join(f"{name} {pct:.0f}" for name, pct in r["cpu"].items()) or "not sampled"
-        out.append(f"  {r['rate']}/s: per whole second of the window {r['sec_min']}..{r['sec_max']} requests; "
+        lat, svc = r["latency_p99_max"], r["service_p99_max"]
+        out.append(f"  {r['rate']}/s: per whole second of the window {r['sec_min']}..{r['sec_max']} requests, "
+                   f"longest gap at nginx {fmt(r['max_gap_ms'], '{}')} ms; "
+                   f"latency p99/max {fmt(lat[0], '{:.1f}')}/{fmt(lat[1], '{:.1f}')} ms, "
+                   f"service {fmt(svc[0], '{:.1f}')}/{fmt(svc[1], '{:.1f}')} ms; "
                    f"whole run {r['nginx_total']} logged of {r['planned_total']:.0f} planned "
                    f"({r['nginx_total'] / r['planned_total']:.4f}), requests + dropped = {ran_or_dropped}; "
                    f"first request {fmt(r['first_ms'], '{}')} ms after the start instant "
