@@ -35,10 +35,10 @@ struct CompiledRequest {
 struct CompiledWorkload {
   std::vector<CompiledRequest> requests;
   std::vector<wire::Scenario> scenarios;  // never empty (scenarios_of)
-  std::optional<ScenarioPicker> picker;  // set by compile()
-  std::vector<uint32_t> first_request;  // per scenario: the request its first request step runs
+  std::optional<ScenarioPicker> picker;   // set by compile()
+  std::vector<uint32_t> first_request;    // per scenario: the request its first request step runs
   std::vector<wire::DataFeed> data;
-  std::vector<wire::RowRange> rows;                // per feed: the unique rows this node may use
+  std::vector<wire::RowRange> rows;               // per feed: the unique rows this node may use
   std::deque<std::atomic<uint64_t>> unique_next;  // per feed: next unique row to take
   wire::LoadModel model = wire::LoadModel::closed;
   bool staged = false;  // the target follows `schedule` (else it is the budget)

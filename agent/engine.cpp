@@ -24,6 +24,11 @@ constexpr int kMaxEvents = 512;
 
 constexpr int64_t kNsPerMs = 1'000'000;
 
+bool h2c_reuse_broken() {
+  static const bool broken = curl_version_info(CURLVERSION_NOW)->version_num < 0x080000;
+  return broken;
+}
+
 uint16_t http_version_code(long v) {
   switch (v) {
     case CURL_HTTP_VERSION_1_0:
@@ -515,6 +520,11 @@ void Engine::configure(VirtualUser& user, const CompiledRequest& req, bool rende
     if (spec.http == wire::HttpVersion::http2)
       version = tls ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, version);
+    // libcurl before 8.0 breaks a reused h2c (prior knowledge) connection: every second
+    // request fails "Error in the HTTP2 framing layer" (curl/curl#10634, fixed by #10643;
+    // Debian 12 ships 7.88). There, each h2c request gets a new connection instead.
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE,
+                     version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE && h2c_reuse_broken() ? 1L : 0L);
     if (tls) {
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, spec.tls_verify ? 1L : 0L);
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, spec.tls_verify ? 2L : 0L);
@@ -838,9 +848,14 @@ void Engine::run() {
     const uint64_t unix_ms = broker_unix_ms();
     const uint64_t next_cut_ms = (wire::window_index_at(unix_ms, interval_ms_) + 1) * interval_ms_;
     wake = std::min<int64_t>(wake, now + static_cast<int64_t>(next_cut_ms - unix_ms) * 1'000'000);
-    const int timeout_ms = wake <= now ? 0 : static_cast<int>((wake - now + 999'999) / 1'000'000);
-
-    const int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
+    // Nanosecond sleep (epoll_pwait2, Linux 5.11): a millisecond timeout would start
+    // open-model arrivals up to 1 ms late, and that lateness would show in their latency.
+    const int64_t sleep_ns = std::max<int64_t>(0, wake - now);
+    const timespec timeout{static_cast<time_t>(sleep_ns / 1'000'000'000), static_cast<long>(sleep_ns % 1'000'000'000)};
+    int n = epoll_pwait2(epoll_fd_, events, kMaxEvents, &timeout, nullptr);
+    if (n < 0 && errno == ENOSYS) {  // an older kernel
+      n = epoll_wait(epoll_fd_, events, kMaxEvents, static_cast<int>((sleep_ns + 999'999) / 1'000'000));
+    }
     maybe_cut_window(broker_unix_ms());
     for (int i = 0; i < n; ++i) {
       const uint64_t tag = events[i].data.u64;

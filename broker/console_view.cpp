@@ -45,6 +45,26 @@ std::string thresholds_table(const RunInfo& info) {
   return out;
 }
 
+// The open model's figures (service time beside the corrected latency, dropped
+// iterations) and the problems the workload met, each message once. Empty when none.
+std::string workload_lines(const RunAggregator& run) {
+  std::string out;
+  const auto& total = run.total();
+  if (total.service_us.count() > 0 || total.dropped_iterations > 0) {
+    out += "\nopen model: latency above is from each iteration's intended start; service time:\n";
+    for (const auto& [name, s] : run.by_name()) {
+      const auto& h = s.service_us;
+      out += fmt::format("  {:<20} p50={} p95={} p99={} max={} dropped_iterations={}\n", name, fmt_ms(h.percentile(50)),
+                         fmt_ms(h.percentile(95)), fmt_ms(h.percentile(99)), fmt_ms(h.max()), s.dropped_iterations);
+    }
+  }
+  if (!run.problems().empty()) {
+    out += "\nproblems:\n";
+    for (const auto& [text, n] : run.problems()) out += fmt::format("  {} ({} times)\n", text, n);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string progress_line(const RunInfo& info, const wire::StatsWindow& w, bool tty) {
@@ -103,6 +123,7 @@ std::string final_report(const RunInfo& info, const RunAggregator& run, const Gr
     out += "  " + name + ": " + failure_breakdown(stats) + "\n";
   }
   out += "  TOTAL: " + failure_breakdown(run.total()) + "\n";
+  out += workload_lines(run);
   if (!grid) return out + thresholds_table(info);
   out += "\nregions:\n";
   for (const auto& [name, r] : grid->regions) {

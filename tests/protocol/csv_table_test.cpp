@@ -1,5 +1,4 @@
-// protocol/workload/csv_table: the RFC 4180 reader behind [data.NAME] feeds. (It lives
-// here because test_broker is the test program that links loadgrid_workload.)
+// protocol/workload/csv_table: the RFC 4180 reader behind [data.NAME] feeds.
 
 #include <boost/test/unit_test.hpp>
 
