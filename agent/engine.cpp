@@ -670,6 +670,23 @@ double Engine::rate_share() const {
   return static_cast<double>(budget_seen_) / static_cast<double>(work_.grid_users);
 }
 
+// Sets the next arrival to the first one of this engine due at or after `from_ns`.
+// Engines of a node interleave: engine e's arrivals are shifted by (e + 0.5)/engines of
+// its own spacing, so the node's arrivals are evenly spaced (StageSchedule's comment).
+void Engine::restart_arrivals(int64_t from_ns) {
+  const double share = rate_share();
+  if (share <= 0) {
+    timers_.cancel(kArrivalTimer, 0);
+    return;
+  }
+  const double phase =
+      (static_cast<double>(config_.engine_id) + 0.5) / static_cast<double>(std::max(1u, config_.engines));
+  const uint64_t n = work_.schedule.next_arrival_index(
+      share, phase, std::chrono::nanoseconds(std::max<int64_t>(0, from_ns - origin_ns_)));
+  next_arrival_ = (static_cast<double>(n) + phase) / share;
+  schedule_arrival();
+}
+
 // Arms the arrival timer for the next arrival, or notes that none will come.
 void Engine::schedule_arrival() {
   const double share = rate_share();
@@ -678,10 +695,7 @@ void Engine::schedule_arrival() {
     return;
   }
   const auto at = work_.schedule.time_of_arrival(next_arrival_);
-  if (!at) {
-    arrivals_over_ = true;
-    return;
-  }
+  if (!at) return;  // no more arrivals in this campaign
   timers_.arm(kArrivalTimer, 0, origin_ns_ + at->count());
 }
 
@@ -691,7 +705,6 @@ void Engine::arrivals_due(int64_t now_ns) {
     if (share <= 0 || stopping_) return;
     const auto at = work_.schedule.time_of_arrival(next_arrival_);
     if (!at) {
-      arrivals_over_ = true;
       return;
     }
     const int64_t due = origin_ns_ + at->count();
@@ -807,18 +820,7 @@ void Engine::run() {
   next_spawn_ns_ = start_ns_;
   if (work_.model == wire::LoadModel::open) {
     budget_seen_ = budget_.load(std::memory_order_relaxed);
-    // Engines of a node interleave: engine e's arrivals are shifted by e/engines of its
-    // own spacing, so the node's arrivals are evenly spaced.
-    const double share = rate_share();
-    next_arrival_ = share > 0 ? (static_cast<double>(config_.engine_id) + 0.5) /
-                                    static_cast<double>(std::max(1u, config_.engines)) / share
-                              : 0;
-    // A late joiner starts at the arrivals due from now on.
-    if (share > 0 && start_ns_ > origin_ns_) {
-      const double before = work_.schedule.arrivals_by(std::chrono::milliseconds((start_ns_ - origin_ns_) / kNsPerMs));
-      while (next_arrival_ < before) next_arrival_ += 1.0 / share;
-    }
-    schedule_arrival();
+    restart_arrivals(start_ns_);
   } else {
     timers_.arm(kSpawnTimer, 0, start_ns_);
   }
@@ -832,7 +834,9 @@ void Engine::run() {
     if (now >= start_ns_) {
       const uint32_t before = budget_seen_;
       apply_user_target(now);
-      if (work_.model == wire::LoadModel::open && budget_seen_ != before && before == 0) schedule_arrival();
+      // From no share to some: arrivals resume at the next one due, not with a burst of
+      // those missed while the engine had none.
+      if (work_.model == wire::LoadModel::open && budget_seen_ != before && before == 0) restart_arrivals(now);
     }
     run_due_timers(now);
     drain_completions();

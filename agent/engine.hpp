@@ -121,6 +121,7 @@ private:
   void retire(VirtualUser& user);
   // Open model.
   double rate_share() const;
+  void restart_arrivals(int64_t from_ns);
   void schedule_arrival();
   void arrivals_due(int64_t now_ns);
   void arrive(int64_t intended_ns, int64_t now_ns);
@@ -160,7 +161,6 @@ private:
   uint32_t budget_seen_ = 0;                  // the budget the engine last acted on
   // Open model: the next arrival, in grid arrivals (see StageSchedule::time_of_arrival).
   double next_arrival_ = 0;
-  bool arrivals_over_ = false;
   std::vector<uint32_t> idle_;  // users waiting for an arrival
   uint32_t created_ = 0;        // users made so far (ids below are in use or idle)
   uint64_t window_index_ = 0;

@@ -16,14 +16,14 @@
 
 namespace {
 
+using grid::target::testing::elapsed_ms;
+using grid::target::testing::fetch_stats;
 using grid::target::testing::get;
 using grid::target::testing::HttpResponse;
 using grid::target::testing::HttpTestClient;
 using grid::target::testing::loopback_options;
 using grid::target::testing::make_request;
 using grid::target::testing::RunningTarget;
-using grid::target::testing::elapsed_ms;
-using grid::target::testing::fetch_stats;
 using Clock = std::chrono::steady_clock;
 
 }  // namespace
