@@ -9,7 +9,7 @@ namespace grid::broker {
 std::string timeseries_header() {
   std::string h = "window_start_unix_ms,elapsed_s,users,requests,rps,failures";
   for (auto name : wire::kFailureKindNames) h += ",failures_" + std::string(name);
-  h += ",bytes_sent,bytes_received,latency_mean_ms,p50_ms,p90_ms,p95_ms,p99_ms,max_ms";
+  h += ",bytes_sent,bytes_received,latency_mean_ms,p50_ms,p90_ms,p95_ms,p99_ms,max_ms,dropped_iterations";
   return h;
 }
 
@@ -28,9 +28,10 @@ std::string timeseries_row(const wire::StatsWindow& w, uint64_t started_unix_ms,
                                 t.requests / interval_s, t.failed());
   for (uint64_t n : t.failures.by_kind) row += fmt::format(",{}", n);
   const auto& h = t.latency_us;
-  return row + fmt::format(",{},{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f}", t.bytes_sent, t.bytes_received,
+  return row + fmt::format(",{},{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{}", t.bytes_sent, t.bytes_received,
                            h.mean() / 1000.0, h.percentile(50) / 1000.0, h.percentile(90) / 1000.0,
-                           h.percentile(95) / 1000.0, h.percentile(99) / 1000.0, h.max() / 1000.0);
+                           h.percentile(95) / 1000.0, h.percentile(99) / 1000.0, h.max() / 1000.0,
+                           t.dropped_iterations);
 }
 
 }  // namespace grid::broker

@@ -107,6 +107,15 @@ BOOST_AUTO_TEST_CASE(timeseries_row_has_one_value_per_header_column) {
   BOOST_TEST(row.rfind("101000,2.000,10,110,110.0,4", 0) == 0, row);
 }
 
+BOOST_AUTO_TEST_CASE(timeseries_rows_end_with_the_windows_dropped_iterations) {
+  auto w = sample_window(101);
+  w.requests["home"].dropped_iterations = 7;
+  const std::string header = broker::timeseries_header();
+  BOOST_TEST(header.substr(header.rfind(',') + 1) == "dropped_iterations");
+  const std::string row = broker::timeseries_row(w, 100'000);
+  BOOST_TEST(row.substr(row.rfind(',') + 1) == "7", row);
+}
+
 BOOST_AUTO_TEST_CASE(partial_first_and_last_windows_report_the_rate_of_the_part_covered) {
   const auto w = sample_window(101);  // [101000, 102000) ms, 110 requests
   BOOST_TEST(broker::window_coverage_ms(w, 100'000, 0) == 1000u);
