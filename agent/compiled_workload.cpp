@@ -73,6 +73,10 @@ std::shared_ptr<CompiledWorkload> CompiledWorkload::compile(const wire::Plan& pl
   w->schedule = workload::StageSchedule(plan.stages, constant, std::chrono::milliseconds(plan.duration_ms));
   w->connections = plan.connections;
   w->agent_id = std::move(agent_id);
+  // FNV-1a of the id: stable across runs and machines (std::hash is neither promised).
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : w->agent_id) h = (h ^ c) * 1099511628211ull;
+  w->node_phase = static_cast<double>(h >> 11) * 0x1.0p-53;
   return w;
 }
 

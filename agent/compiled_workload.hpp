@@ -47,6 +47,7 @@ struct CompiledWorkload {
   uint32_t grid_users = 0;  // the plan's users for the whole grid (closed peak, open cap)
   wire::ConnectionReuse connections = wire::ConnectionReuse::per_user;
   std::string agent_id;
+  double node_phase = 0;  // in [0, 1): this node's shift of its arrivals, from its id
 
   /// Compiles `plan` for a node holding `rows` of its unique feeds. Throws
   /// std::invalid_argument naming what cannot be compiled (the broker validated it, so

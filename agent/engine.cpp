@@ -679,8 +679,10 @@ void Engine::restart_arrivals(int64_t from_ns) {
     timers_.cancel(kArrivalTimer, 0);
     return;
   }
-  const double phase =
-      (static_cast<double>(config_.engine_id) + 0.5) / static_cast<double>(std::max(1u, config_.engines));
+  // Nodes are shifted too, by a fraction of an engine's spacing taken from the agent's
+  // id, so that agents with the same share do not all fire at the same instants.
+  const double engines = static_cast<double>(std::max(1u, config_.engines));
+  const double phase = std::fmod((static_cast<double>(config_.engine_id) + 0.5 + work_.node_phase) / engines, 1.0);
   const uint64_t n = work_.schedule.next_arrival_index(
       share, phase, std::chrono::nanoseconds(std::max<int64_t>(0, from_ns - origin_ns_)));
   next_arrival_ = (static_cast<double>(n) + phase) / share;
