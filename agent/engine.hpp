@@ -76,6 +76,7 @@ public:
   void set_users(uint32_t users);
 
 private:
+  static constexpr int64_t kNsPerMs = 1'000'000;
   enum TimerKind : uint32_t { kMultiTimer = 0, kUserTimer = 1, kSpawnTimer = 2, kArrivalTimer = 3 };
   struct MultiContext {
     Engine* engine;
