@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "broker/campaign_parser.hpp"
+#include "protocol/common/safe_name.hpp"
 #include "protocol/common/units.hpp"
 
 namespace grid::broker {
@@ -345,7 +346,11 @@ void CampaignParser::finish_campaign() {
   }
   const SectionKeys& s = it->second;
   if (const auto* e = s.get("name")) {
-    if (e->value.empty()) problem(*e, "empty (expected a name for reports, e.g. name = checkout)");
+    if (e->value.empty()) {
+      problem(*e, "empty (expected a name for reports, e.g. name = checkout)");
+    } else if (const auto why = common::safe_name_problem(e->value); !why.empty()) {
+      problem(*e, why);  // the default results directory is results/NAME-TIME
+    }
     c_.name = e->value;
   } else {
     problem(s, "name", "missing (expected e.g. name = checkout)");
@@ -386,6 +391,10 @@ void CampaignParser::finish_regions() {
     const auto weight = parse_number(e.value);
     if (!weight || *weight < 0 || *weight > 1e6) {
       problem(e, "'" + e.value + "' is not a region weight (expected a number from 0 to 1e6, e.g. 3)");
+      continue;
+    }
+    if (const auto why = common::safe_name_problem(e.key); !why.empty()) {
+      problem(e, "region " + why);
       continue;
     }
     c_.regions[e.key] = *weight;

@@ -24,8 +24,8 @@ int agent_main(int argc, char** argv) {
       ("parent", po::value(&o.parent)->required(),
        "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports), or tcp://HOST:PLANS,REPORTS "
        "(as a parent's listening line prints it)")
-      ("id", po::value(&o.id), "node id, unique among the parent's children (default agent-HOST-PID)")
-      ("region", po::value(&o.region)->default_value("default"), "region name, for the campaign's [regions] weights")
+      ("id", po::value(&o.id)->notifier(safe_name_notifier("id")), "node id, unique among the parent's children (default agent-HOST-PID)")
+      ("region", po::value(&o.region)->default_value("default")->notifier(safe_name_notifier("region")), "region name, for the campaign's [regions] weights")
       ("threads", po::value(&o.threads)->default_value(0), "engine threads (0 = one per core)")
       ("max-users", po::value(&o.max_users)->default_value(0), "most users this agent takes (0 = no cap)")
       ("capacity", po::value(&o.capacity)->default_value(0), "weight in budget splits (0 = engine threads)")

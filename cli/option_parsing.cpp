@@ -5,6 +5,7 @@
 
 #include "protocol/common/exit_codes.hpp"
 #include "protocol/common/log.hpp"
+#include "protocol/common/safe_name.hpp"
 
 namespace po = boost::program_options;
 
@@ -66,6 +67,12 @@ std::optional<int> parse_options(int argc, char** argv, const std::string& comma
     return common::kExitUsage;
   }
   return std::nullopt;
+}
+
+std::function<void(const std::string&)> safe_name_notifier(const std::string& option) {
+  return [option](const std::string& value) {
+    if (const auto why = common::safe_name_problem(value); !why.empty()) throw po::error("--" + option + ": " + why);
+  };
 }
 
 }  // namespace grid::cli

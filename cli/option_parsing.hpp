@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -17,5 +18,9 @@ namespace grid::cli {
 std::optional<int> parse_options(int argc, char** argv, const std::string& command,
                                  boost::program_options::options_description& visible,
                                  boost::program_options::variables_map& vm, std::string* campaign_path = nullptr);
+
+/// A notifier for an option whose value becomes part of a path or an id (`--id`,
+/// `--region`): a value outside common::is_safe_name is a usage error naming the option.
+std::function<void(const std::string&)> safe_name_notifier(const std::string& option);
 
 }  // namespace grid::cli

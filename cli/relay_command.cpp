@@ -24,8 +24,8 @@ int relay_main(int argc, char** argv) {
       ("parent", po::value(&o.parent)->required(), "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports)")
       ("listen", po::value(&o.listen)->default_value("tcp://127.0.0.1:5567"),
        "where children connect: binds PORT (plans, PUB) and PORT+1 (reports, PULL)")
-      ("id", po::value(&o.id), "node id, unique among the parent's children (default relay-HOST-PID)")
-      ("region", po::value(&o.region)->default_value("default"), "region name, for the campaign's [regions] weights");
+      ("id", po::value(&o.id)->notifier(safe_name_notifier("id")), "node id, unique among the parent's children (default relay-HOST-PID)")
+      ("region", po::value(&o.region)->default_value("default")->notifier(safe_name_notifier("region")), "region name, for the campaign's [regions] weights");
   // clang-format on
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "relay", opts, vm)) return *code;

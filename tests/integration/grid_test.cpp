@@ -446,6 +446,17 @@ BOOST_AUTO_TEST_CASE(node_subcommands_have_help_and_reject_bad_addresses) {
   BOOST_TEST(bad_listen.err().find("tcp://127.0.0.1:0,1") != std::string::npos, bad_listen.err());
 }
 
+BOOST_AUTO_TEST_CASE(node_ids_and_regions_outside_the_safe_alphabet_are_refused_by_name) {
+  for (const char* cmd : {"relay", "agent"}) {
+    ChildProcess bad_id({kBinary, cmd, "--parent", "tcp://127.0.0.1:5557", "--id", "../x"});
+    BOOST_TEST(run_to_end(bad_id) == 2);
+    BOOST_TEST(bad_id.err().find("--id: '../x' is not a safe name") != std::string::npos, bad_id.err());
+    ChildProcess bad_region({kBinary, cmd, "--parent", "tcp://127.0.0.1:5557", "--region", "eu/west"});
+    BOOST_TEST(run_to_end(bad_region) == 2);
+    BOOST_TEST(bad_region.err().find("--region: 'eu/west' is not a safe name") != std::string::npos, bad_region.err());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(node_options_come_from_an_ini_file_and_the_command_line_wins) {
   TargetProcess target;
   TempDir dir;
