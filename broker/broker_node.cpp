@@ -312,6 +312,8 @@ bool BrokerNode::step() {
     case wire::CampaignState::running:
       if (broker_now() >= common::from_unix_us(plan_.end_unix_us()) || loop_.stop_requested() || results_failed_ ||
           aborted_by_) {
+        // Stopped by a signal before its end: the summary says so ("interrupted").
+        interrupted_ = loop_.stop_requested() && broker_now() < common::from_unix_us(plan_.end_unix_us());
         begin_stopping(now);
       }
       break;
@@ -348,7 +350,7 @@ int BrokerNode::finish() {
   if (const int64_t last = accounting_.last_completion_unix_us(); last > plan_.start_unix_us) {
     info_.elapsed_s = static_cast<double>(last - plan_.start_unix_us) / 1e6;
   }
-  info_.state = "finished";
+  info_.state = interrupted_ ? "interrupted" : "finished";
   if (!campaign_.thresholds.empty()) update_thresholds(info_.elapsed_s);
   try {
     if (!results_failed_) writer_.on_finish(info_, run_, &report_);

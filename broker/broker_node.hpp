@@ -113,6 +113,7 @@ private:
 
   ResultsWriter writer_;
   bool results_failed_ = false;  // a results write failed: the campaign stops, exit 1
+  bool interrupted_ = false;     // stopped by a signal before the campaign's end
   RunInfo info_;
   RunAggregator run_;
   GridAccounting accounting_;

@@ -12,7 +12,8 @@ namespace grid::broker {
 struct RunInfo {
   std::string campaign;
   std::string version;            // loadgrid version of the broker
-  std::string state = "running";  // "running" while the test goes on, then "finished"
+  std::string state = "running";  // "running" while the test goes on, then "finished", or
+                                  // "interrupted" when a signal stopped it before its end
   uint64_t started_unix_ms = 0;
   uint64_t ended_unix_ms = 0;  // last request completed, once the load is over; 0 before
   uint64_t duration_ms = 0;    // planned
