@@ -32,8 +32,7 @@ struct GridRun {
 
   nlohmann::json summary() const { return read_json(dir.path() + "/summary.json"); }
 
-  // `during`, when given, runs `after` past the campaign's start instant (the broker
-  // starts it 1.5 s after it logs that the campaign starts), while the campaign runs.
+  // `during`, when given, runs once the campaign has run for `after`, while it runs.
   GridRun(const std::string& campaign_text, std::function<void()> during = {}, std::chrono::milliseconds after = 0ms) {
     const std::string campaign = dir.path() + "/campaign.ini";
     std::ofstream(campaign) << campaign_text;
@@ -42,8 +41,21 @@ struct GridRun {
     auto a = start_agent(relay.address, "agent-a", 1);
     auto b = start_agent(relay.address, "agent-b", 1);
     if (during) {
-      BOOST_TEST_REQUIRE(broker->wait_for_err_line(" starts with ", 30s).has_value(), broker->err());
-      std::this_thread::sleep_for(1500ms + after);
+      // Waits (bounded) until summary.json shows the campaign `after` into its run: the
+      // summary is rewritten every window, so this polls a condition, not a guess.
+      const auto deadline = std::chrono::steady_clock::now() + 30s;
+      bool reached = false;
+      while (!reached && std::chrono::steady_clock::now() < deadline) {
+        try {
+          const auto summary = read_json(dir.path() + "/summary.json");
+          reached = summary.at("state") == "running" &&
+                    summary.at("elapsed_s").get<double>() * 1000 >= static_cast<double>(after.count());
+        } catch (const std::exception&) {
+          // not written yet
+        }
+        if (!reached) std::this_thread::sleep_for(20ms);
+      }
+      BOOST_TEST_REQUIRE(reached, "the campaign never ran " << after.count() << " ms: " << broker->err());
       during();
     }
     const auto code = broker->wait_for_exit(120s);
