@@ -9,6 +9,8 @@
 #include <zmq.hpp>
 
 #include "agent/engine_pool.hpp"
+#include "agent/retained_windows.hpp"
+#include "agent/start_allowance.hpp"
 #include "protocol/common/clock.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/log_rate_limit.hpp"
@@ -32,13 +34,24 @@ struct AgentOptions {
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::seconds drain_limit{60};  // longest wait for the engines at stop
   bool announce = true;                  // start and campaign lines at info (else debug: `loadgrid run`'s local agents)
+  std::chrono::milliseconds deadman{15'000};               // no parent answering this long: all load stops
+  std::chrono::milliseconds resend_after{10'000};          // a window unacknowledged this long is sent again
+  std::chrono::milliseconds ack_wait{5'000};               // at stop, longest wait for the last acknowledgements
+  size_t retained_limit = RetainedWindows::kDefaultLimit;  // windows kept before coalescing
 };
 
 /// An agent: subscribes to its parent's plan snapshots, runs its budget of users on an
 /// EnginePool, and pushes hello, heartbeats, stats windows, warnings and bye upstream.
-/// Keeps running across campaigns until stop(). Owns its sockets and runs on the thread
-/// that calls run(): start(), then step() on the NodeLoop's cadence until stop(), then
-/// finish(). Tests drive those three themselves.
+/// Keeps running across campaigns until stop().
+///
+/// Faults: every window is kept until the root acknowledges it (RetainedWindows) and is
+/// resent after a failover to another parent or when unacknowledged for `resend_after`.
+/// Heartbeats announce a ceiling on the requests the engines may start
+/// (StartAllowance), so the root can bound what a lost agent sent. A parent that gives
+/// no budget (a new parent that has not placed us yet) gets no users from us. When no
+/// parent has answered for `deadman`, all load stops and the campaign is given up. Owns its sockets and runs on the
+/// thread that calls run(): start(), then step() on the NodeLoop's cadence until stop(), then finish(). Tests drive
+/// those three themselves.
 class AgentNode {
 public:
   AgentNode(zmq::context_t& context, AgentOptions options,
@@ -66,8 +79,14 @@ private:
   void on_plan(const wire::Plan& plan);
   void start_campaign(const wire::Plan& plan, const wire::ChildBudget& budget);
   void forward_windows(std::chrono::milliseconds wait);
-  void send_heartbeat();
+  void send_heartbeat(bool regular = true);
   void warn(const std::string& text);
+  void on_failover();
+  void resend(std::vector<wire::StatsWindow> windows);
+  void check_deadman();
+  void apply_acks(const wire::Plan& plan);
+  wire::SourceTotals source_totals(const wire::StatsWindow& w, bool final) const;
+  void pump(std::chrono::milliseconds wait);
 
   AgentOptions options_;
   const common::Clock& clock_;
@@ -83,7 +102,16 @@ private:
   uint32_t running_users_ = 0;
   uint32_t last_active_users_ = 0;
   std::optional<wire::Plan> plan_;  // newest plan applied
+  uint64_t epoch_floor_ = 0;        // plans at or below this epoch are old (reset on a failover)
+  RetainedWindows retained_;
+  std::string retained_campaign_;  // campaign of the windows retained
+  std::optional<StartAllowance> allowance_;
+  uint64_t resent_windows_ = 0;   // cumulative
+  bool unbudgeted_ = false;       // running with no budget from the current parent
+  std::string deadman_campaign_;  // campaign stopped by the dead-man switch
   common::ResourceUsage usage_;
+  common::ResourceUsage::Sample last_usage_{};  // for heartbeats between regular ones
+  common::SteadyTime last_early_{};             // last heartbeat sent early for the start allowance
   unsigned capacity_threads_ = 0;
 };
 

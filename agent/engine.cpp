@@ -32,6 +32,8 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox, common::Logger log)
       work_(config_.workload ? *config_.workload : throw std::invalid_argument("engine needs a workload")),
       rng_(config_.seed ^ (uint64_t{config_.engine_id} << 32)) {
   if (work_.requests.empty()) throw std::invalid_argument("engine needs at least one request");
+  start_ceiling_.store(config_.start_ceiling, std::memory_order_relaxed);
+  start_ceiling_seen_ = config_.start_ceiling;
   if (config_.interval.count() <= 0 || config_.interval.count() > UINT32_MAX) {
     throw std::invalid_argument("engine needs a stats interval > 0");
   }

@@ -40,6 +40,7 @@ struct EngineConfig {
   uint32_t users_per_multi = 32;               // users per curl multi handle (keeps each
                                                // connection cache small; see docs/adr/0002)
   uint64_t seed = 0;                           // random choices (scenarios, think times, rows)
+  uint64_t start_ceiling = UINT64_MAX;         // requests it may start until set_start_ceiling()
 };
 
 /// One engine thread's event loop: a set of curl multi handles driven by
@@ -74,6 +75,14 @@ public:
   /// Thread-safe: changes this engine's budget (users, or the open model's user cap; the
   /// engine's share of the grid's rate follows it).
   void set_users(uint32_t users);
+
+  /// Thread-safe: requests started so far (handed to the transport).
+  uint64_t started() const { return started_published_.load(std::memory_order_relaxed); }
+  /// Thread-safe: the engine starts no request beyond `ceiling` in all (a user due past
+  /// it waits, retrying every few ms). The agent announces each ceiling upstream before
+  /// it applies it, so the root knows how much a lost agent can have sent. Unlimited
+  /// until set.
+  void set_start_ceiling(uint64_t ceiling) { start_ceiling_.store(ceiling, std::memory_order_relaxed); }
 
 private:
   static constexpr int64_t kNsPerMs = 1'000'000;
@@ -171,6 +180,10 @@ private:
   int64_t next_spawn_ns_ = 0;  // earliest time the next user may spawn
   uint32_t active_ = 0;        // users in flight or thinking
   uint32_t in_flight_ = 0;
+  uint64_t started_ = 0;                             // requests handed to curl (engine thread)
+  std::atomic<uint64_t> started_published_{0};       // its copy for started()
+  std::atomic<uint64_t> start_ceiling_{UINT64_MAX};  // set_start_ceiling()
+  uint64_t start_ceiling_seen_ = UINT64_MAX;         // last value read (engine thread)
   bool stopping_ = false;
   int64_t start_ns_ = 0;
   int64_t origin_ns_ = 0;  // stage time 0

@@ -35,6 +35,7 @@ EnginePool::EnginePool(const LoadPlan& plan, unsigned threads, common::Logger lo
     c.start = start;
     c.origin = plan.origin ? *plan.origin : start;
     c.users_per_multi = plan.users_per_multi;
+    c.start_ceiling = plan.start_ceiling;
     c.clock_offset = plan.clock_offset;
     c.seed = seed + t * 0x9e3779b97f4a7c15ull;
     engines_.push_back(std::make_unique<Engine>(std::move(c), mailbox_, log));
@@ -58,6 +59,17 @@ void EnginePool::request_stop() {
 void EnginePool::set_users(uint32_t users) {
   const auto shares = common::split_evenly(users, engines_.size());
   for (size_t i = 0; i < engines_.size(); ++i) engines_[i]->set_users(static_cast<uint32_t>(shares[i]));
+}
+
+std::vector<uint64_t> EnginePool::started() const {
+  std::vector<uint64_t> out;
+  out.reserve(engines_.size());
+  for (const auto& e : engines_) out.push_back(e->started());
+  return out;
+}
+
+void EnginePool::set_start_ceilings(const std::vector<uint64_t>& ceilings) {
+  for (size_t i = 0; i < engines_.size() && i < ceilings.size(); ++i) engines_[i]->set_start_ceiling(ceilings[i]);
 }
 
 std::vector<wire::StatsWindow> EnginePool::poll(std::chrono::milliseconds wait) {

@@ -32,6 +32,11 @@ public:
   /// Changes the node's number of users (split evenly over the engines).
   void set_users(uint32_t users);
 
+  /// Requests each engine has started so far (thread-safe reads).
+  std::vector<uint64_t> started() const;
+  /// Per engine (the order of started()), the most requests it may start in all.
+  void set_start_ceilings(const std::vector<uint64_t>& ceilings);
+
   /// Broker time of the node's first request (µs), 0 before it.
   int64_t first_request_unix_us() const { return first_request_unix_us_; }
   /// Broker time of the node's latest completed request (µs), 0 before the first.

@@ -188,6 +188,19 @@ void Engine::run_steps(VirtualUser& user, int64_t now_ns, int64_t intended_ns) {
       timers_.arm(kUserTimer, user.id, now_ns + pause);
       return;
     }
+    if (started_ >= start_ceiling_seen_) {
+      start_ceiling_seen_ = start_ceiling_.load(std::memory_order_relaxed);
+      if (started_ >= start_ceiling_seen_) {
+        // Past the announced ceiling (the load grew faster than the agent announced):
+        // the step waits a moment for the next allowance, its intended time kept.
+        constexpr int64_t kGateRetryNs = 10 * kNsPerMs;
+        problem("requests waited for the agent's next start allowance (the load grew faster than announced)");
+        user.state = VirtualUser::State::thinking;
+        user.intended_ns = intended_ns;
+        timers_.arm(kUserTimer, user.id, now_ns + kGateRetryNs);
+        return;
+      }
+    }
     if (start_request(user, step.request, now_ns, intended_ns)) return;
     // Not sent (a variable was missing): counted; go on with the next step on the next
     // turn of the loop, so a scenario whose every step fails cannot recurse forever.
@@ -322,6 +335,7 @@ bool Engine::start_request(VirtualUser& user, uint32_t request, int64_t now_ns, 
   }
   user.state = VirtualUser::State::in_flight;
   ++in_flight_;
+  started_published_.store(++started_, std::memory_order_relaxed);
   return true;
 }
 

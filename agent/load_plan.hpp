@@ -26,6 +26,7 @@ struct LoadPlan {
   std::optional<common::SteadyTime> origin;   // the campaign's start (stage time 0); none = start
   std::chrono::microseconds clock_offset{0};  // broker time minus ours, for window alignment
   uint64_t seed = 0;                          // random choices; 0 = from the clock
+  uint64_t start_ceiling = UINT64_MAX;        // per engine, requests it may start until told more
 };
 
 /// The load an agent runs for `budget` of `plan`, given the time now in broker time and

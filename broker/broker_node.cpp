@@ -93,8 +93,9 @@ void BrokerNode::on_stats(const std::string& sender, wire::StatsReport report) {
     }
   }
   const int64_t now_us = common::to_unix_us(broker_now());
+  if (report.resent) resent_windows_ += report.windows.size();
   for (auto& w : report.windows) {
-    if (!accounting_.accept(w)) continue;  // a pair already counted: never twice
+    if (accounting_.accept(w, report.resent) != Acceptance::counted) continue;  // a pair already counted: never twice
     run_.add(w);
     const int64_t freshness = now_us - static_cast<int64_t>(w.end_ms()) * 1000;
     // One sample per (agent, window) pair, so a relay's merged window weighs as many.
@@ -107,18 +108,72 @@ void BrokerNode::on_log(const std::string& sender, const wire::LogRecord& record
   if (record.level >= wire::LogLevel::warning) warn(sender + ": " + record.text);
 }
 
+// The longest a lost child's agents can keep firing: their dead-man timeout, then the
+// longest request timeout to drain, from the child's last sign of life.
+void BrokerNode::hold_share(const common::ChildInfo& child) {
+  if (plan_.state != wire::CampaignState::running) return;
+  uint32_t longest = 0;
+  for (const auto& r : campaign_.requests) longest = std::max(longest, r.timeout_ms);
+  const auto margin = std::chrono::milliseconds(longest) + 2 * options_.heartbeat;
+  for (const auto& b : plan_.budgets) {
+    if (b.child_id == child.id) held_.hold(b, common::reservation_end(child, margin), common::reported_agents(child));
+  }
+}
+
+void BrokerNode::on_child_left(const common::ChildInfo& child) {
+  // An agent that said bye drained its users first; a relay's agents may still run.
+  if (child.kind == wire::NodeKind::relay) hold_share(child);
+}
+
+// Agents' announced start ceilings, and agents seen running again under a live child.
+void BrokerNode::note_agents() {
+  for (const auto& [id, c] : children_.registry().children()) {
+    const bool live = !c.lost && !c.left;
+    for (const auto& a : c.agent_loads) {
+      if (a.campaign_id != plan_.campaign_id) continue;
+      // The last announcement of a lost agent counts too: it bounds what it sent.
+      accounting_.note_start_ceiling(a.agent_id, a.start_ceiling);
+      if (live && !a.lost) accounting_.mark_alive(a.agent_id);
+    }
+  }
+}
+
+// Held shares end when the child is back, when every agent it ran has reappeared under
+// another live child, or when its agents' dead-man timeout has passed.
+void BrokerNode::review_holds(common::SteadyTime now) {
+  if (held_.empty()) return;
+  bool changed = !held_.expire(now).empty();
+  std::set<std::string> running;
+  for (const auto* c : children_.registry().live()) {
+    for (const auto& id : common::reported_agents(*c)) running.insert(id);
+  }
+  std::vector<std::string> release;
+  for (const auto& [id, h] : held_.held()) {
+    const auto& children = children_.registry().children();
+    const auto it = children.find(id);
+    const bool back = it != children.end() && !it->second.lost && !it->second.left;
+    const bool moved = std::all_of(h.agents.begin(), h.agents.end(), [&](const auto& a) { return running.count(a); });
+    if (back || moved) release.push_back(id);
+  }
+  for (const auto& id : release) changed = held_.release(id) || changed;
+  if (changed) children_.plan_changed();
+}
+
 void BrokerNode::on_child_lost(const common::ChildInfo& child) {
+  hold_share(child);
   report_.lost.push_back(fmt::format("{} ({}) at {:.1f}s", child.id,
                                      child.kind == wire::NodeKind::relay ? "relay" : "agent", elapsed_s()));
   if (child.kind == wire::NodeKind::agent) accounting_.mark_lost(child.id);
-  warn("child " + child.id + " lost (" + children_.loss_rule() + "); its users go to its siblings");
+  warn("child " + child.id + " lost (" + children_.loss_rule() +
+       "); its users go to its siblings once its agents have stopped or moved");
 }
 
 // Splits the campaign's users over regions (weights) and then over live children by
 // capacity, capped, and writes the budgets into the plan.
 void BrokerNode::rebalance() {
+  review_holds(clock_.steady_now());
   const auto live = children_.registry().live();
-  plan_.budgets = common::child_budgets(campaign_.users, campaign_.spawn_rate, campaign_.regions, live);
+  plan_.budgets = held_.split(campaign_.users, campaign_.spawn_rate, campaign_.regions, live);
   rows_.assign(plan_.budgets);
   report_.regions.clear();
   for (const auto& [region, weight] : campaign_.regions) report_.regions[region];
@@ -134,11 +189,17 @@ void BrokerNode::rebalance() {
 }
 
 void BrokerNode::publish() {
-  if (children_.snapshot_changed()) {
+  bool changed = children_.snapshot_changed();
+  if (changed) {
     if (plan_.state == wire::CampaignState::running) rebalance();
-    ++plan_.epoch;
     busy_stale_ = true;
   }
+  // Acknowledgements are state like the rest: a new one is a new snapshot.
+  if (auto acks = accounting_.acks(); acks != plan_.acks) {
+    plan_.acks = std::move(acks);
+    changed = true;
+  }
+  if (changed) ++plan_.epoch;
   children_.publish(plan_);
 }
 
@@ -197,6 +258,11 @@ void BrokerNode::refresh_report() {
   report_.rejected_frames = children_.rejected_frames();
   report_.dropped_frames = children_.unsent_frames();
   report_.retained_frames = 0;
+  // Agents running now under a live child: a loss some relay reported is over for them.
+  std::set<std::string> running;
+  for (const auto* c : children_.registry().live()) {
+    for (const auto& a : common::reported_agents(*c)) running.insert(a);
+  }
   for (const auto& [id, c] : children_.registry().children()) {
     report_.rejected_frames += c.rejected_frames;
     report_.dropped_frames += c.dropped_frames;
@@ -204,6 +270,7 @@ void BrokerNode::refresh_report() {
     if (c.kind == wire::NodeKind::relay && !c.lost && !c.left) ++report_.relays;
     if (c.kind == wire::NodeKind::agent) accounting_.know(id, c.region);
     for (const auto& a : c.lost_agents) {
+      if (running.count(a)) continue;
       if (!accounting_.agents().count(a) || !accounting_.agents().at(a).lost) {
         accounting_.mark_lost(a);
         report_.lost.push_back(a + " (agent, reported by " + id + ")");
@@ -225,6 +292,15 @@ void BrokerNode::refresh_report() {
     r.requests += a.requests;
     r.failures += a.failures;
   }
+  report_.failovers = 0;
+  report_.coalesced_windows = 0;
+  for (const auto& [id, c] : children_.registry().children()) {
+    report_.failovers += c.failovers;
+    report_.coalesced_windows += c.coalesced_windows;
+  }
+  report_.resent_windows = resent_windows_;
+  report_.unaccounted_requests = accounting_.unaccounted();
+  report_.peak_users = accounting_.peak_users();
   report_.duplicate_windows = accounting_.duplicates();
   report_.unattributed_windows = accounting_.unattributed();
   report_.counted_pairs = accounting_.pairs();
@@ -297,10 +373,19 @@ void BrokerNode::start() {
 }
 
 bool BrokerNode::step() {
+  if (aborted_.load(std::memory_order_relaxed)) {
+    if (plan_.start_unix_us != 0) interrupted_ = true;
+    if (exit_code_ == common::kExitOk)
+      exit_code_ = plan_.start_unix_us != 0 ? common::kExitFailure : common::kExitCannotStart;
+    log_->error("aborted by a second signal: results as they stand, no drain");
+    return false;
+  }
   children_.drain(*this);
   const common::SteadyTime now = clock_.steady_now();
   if (tick_.due(now)) {
     children_.expire(*this);
+    note_agents();
+    review_holds(now);
     busy_stale_ = true;  // relays report their busy agents in heartbeats
     refresh_report();    // agents that relays declared lost count as done when draining
   }
@@ -351,6 +436,12 @@ int BrokerNode::finish() {
     info_.elapsed_s = static_cast<double>(last - plan_.start_unix_us) / 1e6;
   }
   info_.state = interrupted_ ? "interrupted" : "finished";
+  if (aborted_.load(std::memory_order_relaxed)) {
+    // Tell the children once that it is over, so nobody keeps firing for a dead-man timeout.
+    set_state(wire::CampaignState::finished);
+    ++plan_.epoch;
+    children_.publish(plan_);
+  }
   if (!campaign_.thresholds.empty()) update_thresholds(info_.elapsed_s);
   try {
     if (!results_failed_) writer_.on_finish(info_, run_, &report_);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "protocol/common/log.hpp"
 #include "protocol/common/node_loop.hpp"
 #include "protocol/common/row_ledger.hpp"
+#include "protocol/common/share_reservations.hpp"
 #include "protocol/common/ticker.hpp"
 #include "protocol/common/window_merger.hpp"
 #include "protocol/wire/plan.hpp"
@@ -72,6 +74,12 @@ public:
   /// Thread-safe, async-signal-safe: before the start, gives up waiting; while running,
   /// ends the running phase now (graceful drain).
   void stop() { loop_.stop(); }
+  /// Thread-safe, async-signal-safe: ends at once (a second signal): no drain; finish()
+  /// writes the results as they stand and returns kExitFailure.
+  void abort() {
+    aborted_.store(true, std::memory_order_relaxed);
+    loop_.stop();
+  }
 
   const wire::Plan& plan() const { return plan_; }
   const GridReport& report() const { return report_; }
@@ -81,6 +89,10 @@ private:
   void on_log(const std::string& sender, const wire::LogRecord& record, const std::string& frame) override;
   void on_membership_changed() override {}
   void on_child_lost(const common::ChildInfo& child) override;
+  void on_child_left(const common::ChildInfo& child) override;
+  void hold_share(const common::ChildInfo& child);
+  void review_holds(common::SteadyTime now);
+  void note_agents();
 
   bool wait_for_agents(common::SteadyTime now);
   void set_state(wire::CampaignState state);
@@ -112,12 +124,15 @@ private:
   std::optional<size_t> aborted_by_;  // the threshold (index) that stopped the run live
 
   ResultsWriter writer_;
-  bool results_failed_ = false;  // a results write failed: the campaign stops, exit 1
-  bool interrupted_ = false;     // stopped by a signal before the campaign's end
+  bool results_failed_ = false;       // a results write failed: the campaign stops, exit 1
+  bool interrupted_ = false;          // stopped by a signal before the campaign's end
+  std::atomic<bool> aborted_{false};  // a second signal: no drain
   RunInfo info_;
   RunAggregator run_;
   GridAccounting accounting_;
-  common::RowLedger rows_;  // unique data rows handed to children
+  common::RowLedger rows_;          // unique data rows handed to children
+  common::ShareReservations held_;  // shares of lost children not yet given to their siblings
+  uint64_t resent_windows_ = 0;     // windows received in resent reports
   GridReport report_;
   common::WindowMerger merger_;
   uint32_t busy_agents_ = 0;    // agents with users below us: whose windows we wait for

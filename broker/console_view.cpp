@@ -142,6 +142,14 @@ std::string final_report(const RunInfo& info, const RunAggregator& run, const Gr
   if (grid->dropped_frames > 0 || grid->retained_frames > 0) {
     out += fmt::format("frames given up: {}; kept for retry: {}\n", grid->dropped_frames, grid->retained_frames);
   }
+  if (grid->failovers > 0 || grid->resent_windows > 0 || grid->coalesced_windows > 0) {
+    out += fmt::format("failovers: {}; windows resent: {}; coalesced: {}\n", grid->failovers, grid->resent_windows,
+                       grid->coalesced_windows);
+  }
+  if (grid->unaccounted_requests > 0) {
+    out += fmt::format("unaccounted: up to {} requests of lost agents may have reached the target uncounted\n",
+                       grid->unaccounted_requests);
+  }
   for (const auto& l : grid->lost) out += "lost: " + l + "\n";
   for (const auto& w : grid->warnings) out += "warning: " + w + "\n";
   return out + thresholds_table(info);

@@ -34,6 +34,11 @@ struct GridReport {
   uint64_t duplicate_windows = 0;     // windows refused because a pair was counted already
   uint64_t unattributed_windows = 0;  // windows refused because they named no agent
   uint64_t counted_pairs = 0;         // (agent, window) pairs counted
+  uint64_t unaccounted_requests = 0;  // lost agents' announced start ceilings minus their counted requests
+  uint64_t resent_windows = 0;        // windows agents sent again (failovers, missing acknowledgements)
+  uint64_t failovers = 0;             // parent switches anywhere in the grid
+  uint64_t coalesced_windows = 0;     // retained windows merged into others to bound memory
+  uint64_t peak_users = 0;            // the most users running at once, summed over agents per window
   double first_request_spread_ms = 0;
   wire::LatencyHistogram freshness_us;  // window end -> counted at the broker
 };

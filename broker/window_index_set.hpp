@@ -16,6 +16,10 @@ public:
   bool insert(uint64_t index);
   bool contains(uint64_t index) const;
   uint64_t size() const { return (high_ - low_) + detached_.size(); }
+  /// The contiguous range [low, high) (empty before the first insert) and the rest.
+  uint64_t low() const { return low_; }
+  uint64_t high() const { return high_; }
+  const std::set<uint64_t>& detached() const { return detached_; }
 
 private:
   void absorb();

@@ -23,13 +23,16 @@ int agent_main(int argc, char** argv) {
   opts.add_options()
       ("parent", po::value(&o.parent)->required(),
        "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports), or tcp://HOST:PLANS,REPORTS "
-       "(as a parent's listening line prints it)")
+       "(as a parent's listening line prints it); a comma-separated list gives fallbacks in order, used when the "
+       "current parent stops answering")
       ("id", po::value(&o.id)->notifier(safe_name_notifier("id")), "node id, unique among the parent's children (default agent-HOST-PID)")
       ("region", po::value(&o.region)->default_value("default")->notifier(safe_name_notifier("region")), "region name, for the campaign's [regions] weights")
       ("threads", po::value(&o.threads)->default_value(0), "engine threads (0 = one per core)")
       ("max-users", po::value(&o.max_users)->default_value(0), "most users this agent takes (0 = no cap)")
       ("capacity", po::value(&o.capacity)->default_value(0), "weight in budget splits (0 = engine threads)")
-      ("users-per-multi", po::value(&o.users_per_multi)->default_value(32), "users per curl multi handle (tuning)");
+      ("users-per-multi", po::value(&o.users_per_multi)->default_value(32), "users per curl multi handle (tuning)")
+      ("deadman", po::value<std::string>()->default_value("15s")->notifier(duration_notifier("deadman", o.deadman)),
+       "with no parent answering this long (every fallback tried), stop all load and say so");
   // clang-format on
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "agent", opts, vm)) return *code;

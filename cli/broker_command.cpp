@@ -47,7 +47,8 @@ int broker_main(int argc, char** argv) {
     o.results_dir = choose_results_dir(o.results_dir, campaign);
     zmq::context_t context(1);
     broker::BrokerNode node(context, campaign, o);
-    install_stop_handler([](void* n) { static_cast<broker::BrokerNode*>(n)->stop(); }, &node);
+    install_stop_handler([](void* n) { static_cast<broker::BrokerNode*>(n)->stop(); }, &node,
+                         [](void* n) { static_cast<broker::BrokerNode*>(n)->abort(); });
     return node.run();
   });
 }

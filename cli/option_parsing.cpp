@@ -6,6 +6,7 @@
 #include "protocol/common/exit_codes.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/safe_name.hpp"
+#include "protocol/common/units.hpp"
 
 namespace po = boost::program_options;
 
@@ -72,6 +73,15 @@ std::optional<int> parse_options(int argc, char** argv, const std::string& comma
 std::function<void(const std::string&)> safe_name_notifier(const std::string& option) {
   return [option](const std::string& value) {
     if (const auto why = common::safe_name_problem(value); !why.empty()) throw po::error("--" + option + ": " + why);
+  };
+}
+
+std::function<void(const std::string&)> duration_notifier(const std::string& option, std::chrono::milliseconds& out) {
+  return [option, &out](const std::string& value) {
+    const auto d = common::parse_duration(value);
+    if (!d) throw po::error("--" + option + ": " + d.error());
+    if (d.value().count() <= 0) throw po::error("--" + option + ": must be above zero, got '" + value + "'");
+    out = d.value();
   };
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -22,5 +23,9 @@ std::optional<int> parse_options(int argc, char** argv, const std::string& comma
 /// A notifier for an option whose value becomes part of a path or an id (`--id`,
 /// `--region`): a value outside common::is_safe_name is a usage error naming the option.
 std::function<void(const std::string&)> safe_name_notifier(const std::string& option);
+
+/// A notifier for a duration option ("15s", "500ms", "2m"; see common::parse_duration)
+/// that stores it in `out`; a malformed or zero value is a usage error naming the option.
+std::function<void(const std::string&)> duration_notifier(const std::string& option, std::chrono::milliseconds& out);
 
 }  // namespace grid::cli

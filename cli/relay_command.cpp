@@ -21,11 +21,15 @@ int relay_main(int argc, char** argv) {
   // One option per line, as --help lists them.
   // clang-format off
   opts.add_options()
-      ("parent", po::value(&o.parent)->required(), "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports)")
+      ("parent", po::value(&o.parent)->required(),
+       "parent broker or relay: tcp://HOST:PORT (PORT plans, PORT+1 reports) or tcp://HOST:PLANS,REPORTS; a "
+       "comma-separated list gives fallbacks in order, used when the current parent stops answering")
       ("listen", po::value(&o.listen)->default_value("tcp://127.0.0.1:5567"),
        "where children connect: binds PORT (plans, PUB) and PORT+1 (reports, PULL)")
       ("id", po::value(&o.id)->notifier(safe_name_notifier("id")), "node id, unique among the parent's children (default relay-HOST-PID)")
-      ("region", po::value(&o.region)->default_value("default")->notifier(safe_name_notifier("region")), "region name, for the campaign's [regions] weights");
+      ("region", po::value(&o.region)->default_value("default")->notifier(safe_name_notifier("region")), "region name, for the campaign's [regions] weights")
+      ("deadman", po::value<std::string>()->default_value("15s")->notifier(duration_notifier("deadman", o.deadman)),
+       "with no parent answering this long, tell the children to stop (they stop by themselves too)");
   // clang-format on
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "relay", opts, vm)) return *code;

@@ -93,7 +93,8 @@ int run_grid(const std::string& campaign_path, const std::string& results, unsig
     ao.parent = ro.listen;
     ao.threads = std::max(1u, threads / agents + (i < threads % agents ? 1 : 0));
     ao.users_per_multi = users_per_multi;
-    ao.announce = false;  // up to 1,000 local agents: their start lines are debug
+    ao.announce = false;                           // up to 1,000 local agents: their start lines are debug
+    ao.ack_wait = std::chrono::milliseconds(500);  // the broker has finished: its last acks are out
     nodes.push_back(std::make_unique<agent::AgentNode>(context, ao));
   }
   std::vector<std::thread> workers;
@@ -110,7 +111,8 @@ int run_grid(const std::string& campaign_path, const std::string& results, unsig
   } stop_all{relay, nodes, workers};
   workers.emplace_back([&relay] { relay.run(); });
   for (auto& n : nodes) workers.emplace_back([node = n.get()] { node->run(); });
-  install_stop_handler([](void* b) { static_cast<broker::BrokerNode*>(b)->stop(); }, &broker);
+  install_stop_handler([](void* b) { static_cast<broker::BrokerNode*>(b)->stop(); }, &broker,
+                       [](void* b) { static_cast<broker::BrokerNode*>(b)->abort(); });
   return broker.run();
 }
 

@@ -1,16 +1,28 @@
 #include "relay/relay_node.hpp"
 
+#include <algorithm>
+
 #include "protocol/common/child_budgets.hpp"
 #include "protocol/common/node_hello.hpp"
 #include "protocol/common/node_identity.hpp"
 
 namespace grid::relay {
 
+namespace {
+
+common::ParentLinkOptions link_options(const RelayOptions& o) {
+  common::ParentLinkOptions l;
+  l.heartbeat = o.heartbeat;
+  return l;
+}
+
+}  // namespace
+
 RelayNode::RelayNode(zmq::context_t& context, RelayOptions options, const common::Clock& clock)
     : options_(common::with_node_id(std::move(options), "relay")),
       clock_(clock),
       log_(common::make_logger(options_.id)),
-      parent_(context, options_.parent, options_.id, clock_, log_),
+      parent_(context, options_.parent, options_.id, clock_, log_, link_options(options_)),
       children_(
           context, options_.listen, options_.heartbeat, clock_, [this] { return parent_.broker_now(); }, options_.id,
           log_),
@@ -30,9 +42,22 @@ void RelayNode::on_stats(const std::string&, wire::StatsReport report) {
     merger_ = common::WindowMerger(options_.merge_grace);
     campaign_id_ = report.campaign_id;
   }
+  // What we still hold for merging goes up first: it may hold the originals of what is
+  // being resent (a parent that was silent for a while), and the root must see those
+  // first, or it would count the resent copy and then refuse the merged original whole.
+  if (report.resent) flush_windows(true);
   wire::StatsReport late;
   late.campaign_id = report.campaign_id;
+  late.resent = report.resent;
   for (auto& w : report.windows) {
+    // Resent and coalesced windows go up as they are: merged with others, a pair the root
+    // already counted would make it refuse the others' pairs too.
+    const bool whole = report.resent || std::any_of(w.sources.begin(), w.sources.end(),
+                                                    [&](const auto& s) { return s.through(w.index) != w.index; });
+    if (whole) {
+      late.windows.push_back(std::move(w));
+      continue;
+    }
     if (auto passed = merger_.add(std::move(w))) late.windows.push_back(std::move(*passed));
   }
   if (!late.windows.empty()) parent_.send(late);
@@ -42,8 +67,28 @@ void RelayNode::on_log(const std::string&, const wire::LogRecord&, const std::st
   parent_.send_frame(frame);  // unchanged: the original sender stays named
 }
 
+std::chrono::milliseconds RelayNode::drain_margin() const {
+  uint32_t longest = 0;
+  if (parent_plan_) {
+    for (const auto& r : parent_plan_->requests) longest = std::max(longest, r.timeout_ms);
+  }
+  return std::chrono::milliseconds(longest) + 2 * options_.heartbeat;
+}
+
+void RelayNode::hold_share(const common::ChildInfo& child) {
+  for (const auto& b : last_budgets_) {
+    if (b.child_id == child.id) held_.hold(b, common::reservation_end(child, drain_margin()), {});
+  }
+}
+
+void RelayNode::on_child_left(const common::ChildInfo& child) {
+  // An agent that said bye has drained its users; a relay's agents may still run.
+  if (child.kind == wire::NodeKind::relay) hold_share(child);
+}
+
 void RelayNode::on_child_lost(const common::ChildInfo& child) {
   log_->warn("child {} lost ({})", child.id, children_.loss_rule());
+  hold_share(child);
   if (child.kind == wire::NodeKind::agent) lost_agents_.push_back(child.id);
   wire::LogRecord record;
   record.level = wire::LogLevel::warning;
@@ -66,8 +111,14 @@ void RelayNode::publish_plan() {
   out.epoch = ++epoch_;
   out.budgets.clear();
   const auto mine = parent_plan_ ? parent_plan_->budget_of(options_.id) : std::nullopt;
+  // The parent silent past the dead-man timeout: the children are told to stop. Their
+  // own dead-man switches would stop them about then anyway (we stopped answering them);
+  // this makes it explicit and leaves no doubt for children still hearing our snapshots.
+  if (deadman_fired_ && out.state == wire::CampaignState::running) out.state = wire::CampaignState::stopping;
+  const auto live = children_.registry().live();
+  for (const auto* c : live) held_.release(c->id);  // came back: its share is its own again
   if (mine) {
-    out.budgets = common::child_budgets(mine->users, mine->spawn_rate, {}, children_.registry().live());
+    out.budgets = held_.split(mine->users, mine->spawn_rate, {}, live);
     if (mine->rows.size() == out.data.size()) {
       rows_.set_pool(mine->rows);
       rows_.assign(out.budgets);
@@ -98,8 +149,32 @@ void RelayNode::send_heartbeat() {
     if (c->max_users == 0) capped = false;
     hb.max_users += c->max_users;
   }
+  // How long our agents may fire once we are cut off: we stop answering them after our
+  // own parent's silence is noticed, and they stop at their dead-man timeout from then;
+  // or sooner, when our own dead-man switch tells them to.
+  uint32_t children_deadman = 0;
+  for (const auto* c : children_.registry().live()) {
+    hb.agent_loads.insert(hb.agent_loads.end(), c->agent_loads.begin(), c->agent_loads.end());
+    children_deadman = std::max(children_deadman, c->deadman_ms);
+  }
+  const auto noticed = options_.heartbeat * common::ChildRegistry::kLiveness;
+  hb.deadman_ms =
+      static_cast<uint32_t>(std::min<int64_t>(options_.deadman.count(), noticed.count() + int64_t{children_deadman}));
   for (const auto& [id, c] : children_.registry().children()) {
+    // A lost child's last report goes on up (marked lost): the root's bound on what it
+    // may have sent needs its newest announcement.
+    if (c.lost && parent_plan_) {
+      for (auto a : c.agent_loads) {
+        if (a.campaign_id != parent_plan_->campaign_id) continue;
+        a.lost = true;
+        a.users = 0;
+        hb.agent_loads.push_back(std::move(a));
+      }
+    }
     // Cumulative counts of the subtree, lost and departed children included.
+    hb.failovers += c.failovers;
+    hb.resent_windows += c.resent_windows;
+    hb.coalesced_windows += c.coalesced_windows;
     hb.rejected_frames += c.rejected_frames;
     hb.dropped_frames += c.dropped_frames;
     hb.retained_frames += c.retained_frames;
@@ -117,14 +192,34 @@ void RelayNode::start() {
 
 bool RelayNode::step() {
   parent_.flush();
-  if (auto plan = parent_.receive(parent_plan_ ? parent_plan_->epoch : 0)) {
+  if (parent_.check_liveness()) {
+    parent_epoch_floor_ = 0;  // epochs are per parent
+    parent_.send(common::make_hello(wire::NodeKind::relay, options_.region, common::machine_cores()));
+    send_heartbeat();
+  }
+  if (auto plan = parent_.receive(parent_epoch_floor_)) {
     if (!parent_plan_ || plan->campaign_id != parent_plan_->campaign_id) lost_agents_.clear();
     parent_plan_ = std::move(*plan);
+    parent_epoch_floor_ = parent_plan_->epoch;
+    children_.plan_changed();
+  }
+  if (parent_.recovered() && deadman_fired_) {
+    log_->info("parent {} answers again", parent_.current_parent());
+    deadman_fired_ = false;
+    children_.plan_changed();
+  }
+  // Children hear from us only while our parent hears from us: otherwise they fail over.
+  children_.set_answering(parent_.parent_alive());
+  if (!deadman_fired_ && parent_plan_ && parent_.silent_for() >= options_.deadman) {
+    log_->error("dead-man switch: no parent has answered for {} s; telling the children to stop",
+                parent_.silent_for().count() / 1000);
+    deadman_fired_ = true;
     children_.plan_changed();
   }
   children_.drain(*this);
   flush_windows(false);
   if (tick_.due(clock_.steady_now())) {
+    if (!held_.expire(clock_.steady_now()).empty()) children_.plan_changed();
     children_.expire(*this);
     if (parent_plan_) busy_agents_ = children_.registry().busy_agents(last_budgets_);
     send_heartbeat();

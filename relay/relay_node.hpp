@@ -15,6 +15,7 @@
 #include "protocol/common/parent_link.hpp"
 #include "protocol/common/resource_usage.hpp"
 #include "protocol/common/row_ledger.hpp"
+#include "protocol/common/share_reservations.hpp"
 #include "protocol/common/ticker.hpp"
 #include "protocol/common/window_merger.hpp"
 #include "protocol/wire/plan.hpp"
@@ -29,6 +30,7 @@ struct RelayOptions {
   std::string listen;  // tcp://HOST:PORT (PORT plans, PORT+1 reports) or inproc://NAME
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::milliseconds merge_grace{500};  // wait for stragglers after a window ends
+  std::chrono::milliseconds deadman{15'000};   // no parent answering this long: children are told to stop
 };
 
 /// A relay: a broker to its children and one big agent to its parent. It republishes
@@ -37,6 +39,12 @@ struct RelayOptions {
 /// (listing every (agent, window) pair inside), passes late windows through unmerged,
 /// forwards warnings, and reports its subtree's capacity, agents and losses in its own
 /// heartbeats. Keeps running across campaigns until stop().
+///
+/// Faults: windows its children resent (or coalesced) pass through unmerged, so the root
+/// can refuse exactly the pairs it already has. While its own parent is silent it stops
+/// answering its children's heartbeats, so they fail over to their next parent; after
+/// `deadman` it tells them to stop. A lost child's share is held back from its siblings
+/// until that child's agents must have stopped (ShareReservations).
 ///
 /// run() is start(), then step() on the NodeLoop's cadence until stop(), then finish().
 /// Tests drive those three themselves with a manual clock.
@@ -63,6 +71,9 @@ private:
   void on_log(const std::string& sender, const wire::LogRecord& record, const std::string& frame) override;
   void on_membership_changed() override {}
   void on_child_lost(const common::ChildInfo& child) override;
+  void on_child_left(const common::ChildInfo& child) override;
+  void hold_share(const common::ChildInfo& child);
+  std::chrono::milliseconds drain_margin() const;
 
   void publish_plan();
   void send_heartbeat();
@@ -85,6 +96,9 @@ private:
   std::vector<wire::ChildBudget> last_budgets_;  // budgets we published last
   common::RowLedger rows_;                       // unique data rows handed to children
   uint32_t busy_agents_ = 0;                     // agents below with users: whose windows we wait for
+  uint64_t parent_epoch_floor_ = 0;              // parent plans at or below this are old (reset on failover)
+  common::ShareReservations held_;               // shares of lost children, not yet given to siblings
+  bool deadman_fired_ = false;                   // the parent has been silent past the dead-man timeout
 };
 
 }  // namespace grid::relay

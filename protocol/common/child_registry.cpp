@@ -50,6 +50,11 @@ bool ChildRegistry::on_heartbeat(const std::string& id, const wire::Heartbeat& h
   c.dropped_frames = hb.dropped_frames;
   c.retained_frames = hb.retained_frames;
   c.lost_agents = hb.lost_agents;
+  c.agent_loads = hb.agent_loads;
+  c.failovers = hb.failovers;
+  c.deadman_ms = hb.deadman_ms;
+  c.resent_windows = hb.resent_windows;
+  c.coalesced_windows = hb.coalesced_windows;
   return changed;
 }
 

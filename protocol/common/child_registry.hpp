@@ -24,16 +24,21 @@ struct ChildInfo {
   double cpu_percent = 0;
   uint64_t rss_bytes = 0;
   uint32_t active_users = 0;
-  uint32_t agents = 0;                   // live agents in the child's subtree (1 for an agent)
-  uint32_t busy_agents = 0;              // of those, agents with a budget above 0 (a relay's report)
-  int64_t clock_offset_us = 0;           // the child's estimate of broker time minus its own
-  uint64_t rejected_frames = 0;          // malformed frames the child's subtree rejected
-  uint64_t dropped_frames = 0;           // frames the child's subtree could neither send nor keep
-  uint64_t retained_frames = 0;          // upstream frames the child's subtree keeps for retry, now
-  std::vector<std::string> lost_agents;  // agents its subtree declared lost
-  SteadyTime last_seen{};                // last message from it
-  bool lost = false;                     // missed `liveness` heartbeats; no budget
-  bool left = false;                     // said bye
+  uint32_t agents = 0;                       // live agents in the child's subtree (1 for an agent)
+  uint32_t busy_agents = 0;                  // of those, agents with a budget above 0 (a relay's report)
+  int64_t clock_offset_us = 0;               // the child's estimate of broker time minus its own
+  uint64_t rejected_frames = 0;              // malformed frames the child's subtree rejected
+  uint64_t dropped_frames = 0;               // frames the child's subtree could neither send nor keep
+  uint64_t retained_frames = 0;              // upstream frames the child's subtree keeps for retry, now
+  std::vector<std::string> lost_agents;      // agents its subtree declared lost
+  std::vector<wire::AgentLoad> agent_loads;  // the live agents of its subtree, as last reported
+  uint64_t failovers = 0;                    // parent switches in its subtree, cumulative
+  uint32_t deadman_ms = 0;                   // how long its agents may fire without a parent
+  uint64_t resent_windows = 0;               // windows its subtree's agents resent, cumulative
+  uint64_t coalesced_windows = 0;            // windows its subtree's agents coalesced, cumulative
+  SteadyTime last_seen{};                    // last message from it
+  bool lost = false;                         // missed `liveness` heartbeats; no budget
+  bool left = false;                         // said bye
 };
 
 /// The direct children of a broker or relay and their liveness (Paranoid Pirate's idea,

@@ -86,11 +86,13 @@ void ChildrenLink::handle(const std::string& frame, Handler& handler) {
       auto hb = wire::decode_body<wire::Heartbeat>(env.value());
       if (!hb) return reject(hb.error());
       const bool changed = registry_.on_heartbeat(sender, hb.value(), now);
-      wire::ClockEcho echo;
-      echo.child_sent_unix_us = hb.value().sent_unix_us;
-      echo.parent_recv_unix_us = received_us;
-      echo.parent_sent_unix_us = to_unix_us(broker_now_());
-      send_down(child_topic(sender), wire::encode(echo, my_id_));
+      if (answering_) {
+        wire::ClockEcho echo;
+        echo.child_sent_unix_us = hb.value().sent_unix_us;
+        echo.parent_recv_unix_us = received_us;
+        echo.parent_sent_unix_us = to_unix_us(broker_now_());
+        send_down(child_topic(sender), wire::encode(echo, my_id_));
+      }
       if (changed) membership_changed(handler);
       return;
     }
@@ -111,7 +113,10 @@ void ChildrenLink::handle(const std::string& frame, Handler& handler) {
     case wire::MessageType::bye: {
       auto bye = wire::decode_body<wire::Bye>(env.value());
       if (!bye) return reject(bye.error());
-      if (registry_.on_bye(sender)) membership_changed(handler);
+      if (registry_.on_bye(sender)) {
+        handler.on_child_left(registry_.children().at(sender));
+        membership_changed(handler);
+      }
       return;
     }
     default:

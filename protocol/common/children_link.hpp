@@ -33,6 +33,8 @@ public:
     /// A child joined, came back, left or changed capacity: budgets need a new split.
     virtual void on_membership_changed() = 0;
     virtual void on_child_lost(const ChildInfo& child) = 0;
+    /// A live child said bye.
+    virtual void on_child_left(const ChildInfo&) {}
   };
 
   /// Binds `listen` (see listen_endpoints: `tcp://HOST:0` binds ephemeral ports).
@@ -41,6 +43,12 @@ public:
   /// the address when it cannot bind.
   ChildrenLink(zmq::context_t& context, const std::string& listen, std::chrono::milliseconds heartbeat,
                const Clock& clock, std::function<WallTime()> broker_now, std::string my_id, Logger log);
+
+  /// Whether heartbeats get clock echoes (the default). A relay that has lost its own
+  /// parent stops answering, so that its children see it as silent and fail over to
+  /// another parent, or stop at their dead-man timeout (ParentLink's liveness).
+  void set_answering(bool answering) { answering_ = answering; }
+  bool answering() const { return answering_; }
 
   /// The PULL socket, for the owner's poll set.
   zmq::socket_t& reports() { return reports_; }
@@ -94,6 +102,7 @@ private:
   LogRateLimit reject_log_;
   SnapshotThrottle throttle_;
   std::string bound_address_;
+  bool answering_ = true;
 };
 
 }  // namespace grid::common

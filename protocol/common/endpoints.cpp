@@ -55,6 +55,30 @@ Result<ParentEndpoints> parse(const std::string& address, bool ephemeral_allowed
 
 Result<ParentEndpoints> parent_endpoints(const std::string& address) { return parse(address, false); }
 
+Result<std::vector<std::string>> parent_list(const std::string& addresses) {
+  std::vector<std::string> parents;
+  size_t from = 0;
+  for (;;) {
+    const size_t comma = addresses.find(',', from);
+    std::string item = addresses.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    // "tcp://HOST:PLANS,REPORTS": a bare number after a comma is the reports port.
+    if (!parents.empty() && port_number(item) && parents.back().rfind("tcp://", 0) == 0 &&
+        parents.back().find(',') == std::string::npos) {
+      parents.back() += "," + item;
+    } else {
+      parents.push_back(std::move(item));
+    }
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  for (size_t i = 0; i < parents.size(); ++i) {
+    if (parents[i].empty())
+      return Error{"'" + addresses + "' has an empty parent at position " + std::to_string(i + 1)};
+    if (auto e = parent_endpoints(parents[i]); !e) return Error{e.error()};
+  }
+  return parents;
+}
+
 Result<ParentEndpoints> listen_endpoints(const std::string& address) { return parse(address, true); }
 
 std::string bound_parent_address(const std::string& plans, const std::string& reports) {

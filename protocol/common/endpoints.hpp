@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "protocol/common/result.hpp"
 
@@ -19,6 +20,12 @@ struct ParentEndpoints {
 /// Port 0 is not allowed here (a child cannot connect to it; see listen_endpoints).
 /// Errors quote the text and say what was expected. Pure.
 Result<ParentEndpoints> parent_endpoints(const std::string& address);
+
+/// Splits `--parent`'s ordered, comma-separated list of parents (the first is tried
+/// first; the others are fallbacks) and checks each as parent_endpoints does. A comma
+/// followed by a bare port number belongs to `tcp://HOST:PLANS,REPORTS`, so
+/// "tcp://a:1,2,tcp://b:3" is two parents. Errors name the entry. Pure.
+Result<std::vector<std::string>> parent_list(const std::string& addresses);
 
 /// What a parent binds for `--listen`: every form parent_endpoints accepts, plus
 /// `tcp://HOST:0` and `tcp://HOST:*`, which bind each socket to its own ephemeral port

@@ -4,6 +4,10 @@
 
 namespace grid::common {
 
-void NodeLoop::wait() { poll(items_.data(), items_.size(), poll_interval_); }
+void NodeLoop::wait() {
+  items_.clear();
+  for (auto* s : sockets_) items_.push_back({s->handle(), 0, ZMQ_POLLIN, 0});
+  poll(items_.data(), items_.size(), poll_interval_);
+}
 
 }  // namespace grid::common

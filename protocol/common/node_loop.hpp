@@ -22,8 +22,10 @@ public:
 
   explicit NodeLoop(std::chrono::milliseconds poll_interval = kPollInterval) : poll_interval_(poll_interval) {}
 
-  /// Adds a socket whose input should end the wait early. Call before run().
-  void watch(zmq::socket_t& socket) { items_.push_back({socket.handle(), 0, ZMQ_POLLIN, 0}); }
+  /// Adds a socket whose input should end the wait early. Call before run(). The socket
+  /// object is watched, not its handle: one its owner replaces (a child reconnecting to
+  /// another parent) stays watched.
+  void watch(zmq::socket_t& socket) { sockets_.push_back(&socket); }
 
   /// Calls `step` (returns false when the node is done) after each wait, until it is done.
   template <class Step>
@@ -43,6 +45,7 @@ public:
 
 private:
   std::chrono::milliseconds poll_interval_;
+  std::vector<zmq::socket_t*> sockets_;
   std::vector<zmq::pollitem_t> items_;
   std::atomic<bool> stop_{false};
 };

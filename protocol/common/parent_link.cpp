@@ -1,29 +1,80 @@
 #include "protocol/common/parent_link.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "protocol/common/endpoints.hpp"
 #include "protocol/common/zmq_io.hpp"
 
 namespace grid::common {
 
-ParentLink::ParentLink(zmq::context_t& context, const std::string& parent, std::string my_id, const Clock& clock,
+ParentLink::ParentLink(zmq::context_t& context, const std::string& parents, std::string my_id, const Clock& clock,
                        Logger log, ParentLinkOptions options)
-    : my_id_(std::move(my_id)),
+    : context_(context),
+      options_(options),
+      my_id_(std::move(my_id)),
       clock_source_(clock),
       log_(std::move(log)),
-      plans_(context, zmq::socket_type::sub),
-      reports_(context, zmq::socket_type::push),
       outbox_(options.retained_bytes) {
-  const auto endpoints = parent_endpoints(parent);
-  if (!endpoints) throw std::invalid_argument("--parent: " + endpoints.error());
+  auto list = parent_list(parents);
+  if (!list) throw std::invalid_argument("--parent: " + list.error());
+  parents_ = std::move(list.value());
+  connect(0);
+  last_echo_ = connected_at_;
+}
+
+// (Re)creates both sockets connected to parent `index`. The old ones close: what ZeroMQ
+// still queued for the old parent is gone, which is why stats windows are kept until the
+// root acknowledges them and resent after a switch.
+void ParentLink::connect(size_t index) {
+  const auto endpoints = parent_endpoints(parents_[index]);  // checked by parent_list
+  current_ = index;
+  plans_ = zmq::socket_t(context_, zmq::socket_type::sub);
+  reports_ = zmq::socket_t(context_, zmq::socket_type::push);
   configure_socket(plans_);
   configure_socket(reports_);
-  reports_.set(zmq::sockopt::sndhwm, options.send_queue);
+  reports_.set(zmq::sockopt::sndhwm, options_.send_queue);
   plans_.set(zmq::sockopt::subscribe, kPlanTopic);
   plans_.set(zmq::sockopt::subscribe, child_topic(my_id_));
   plans_.connect(endpoints.value().plans);
   reports_.connect(endpoints.value().reports);
+  connected_at_ = clock_source_.steady_now();
+}
+
+bool ParentLink::check_liveness() {
+  const SteadyTime now = clock_source_.steady_now();
+  const size_t n = parents_.size();
+  // Past a whole round of silent parents, each attempt waits longer before the next.
+  const size_t rounds = failed_attempts_ / n;
+  std::chrono::milliseconds backoff{0};
+  if (rounds > 0) {
+    backoff =
+        std::min(options_.max_backoff, std::chrono::milliseconds(int64_t{500} << std::min<size_t>(rounds - 1, 16)));
+  }
+  const auto limit = options_.heartbeat * options_.liveness + backoff;
+  if (now - std::max(connected_at_, last_echo_) < limit) return false;
+  if (!silent_) {
+    silent_ = true;
+    log_->warn("parent {} silent for {} ms (no echo of {} heartbeats)", parents_[current_],
+               std::chrono::duration_cast<std::chrono::milliseconds>(now - last_echo_).count(), options_.liveness);
+  }
+  if (n == 1) {
+    connected_at_ = now;  // one parent: ZeroMQ keeps reconnecting; warn again after another period
+    return false;
+  }
+  const size_t next = (current_ + 1) % n;
+  log_->warn("failing over from parent {} to {}", parents_[current_], parents_[next]);
+  connect(next);
+  ++failovers_;
+  ++failed_attempts_;
+  return true;
+}
+
+bool ParentLink::recovered() { return std::exchange(recovered_, false); }
+
+std::chrono::milliseconds ParentLink::silent_for() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_source_.steady_now() - last_echo_);
 }
 
 WallTime ParentLink::broker_now() const {
@@ -57,6 +108,15 @@ std::optional<wire::Plan> ParentLink::receive(uint64_t newer_than) {
       }
       clock_.add_probe(echo.value().child_sent_unix_us, echo.value().parent_recv_unix_us,
                        echo.value().parent_sent_unix_us, to_unix_us(clock_source_.wall_now()));
+      // An echo answers one of our heartbeats: the parent hears us and we hear it.
+      last_echo_ = clock_source_.steady_now();
+      failed_attempts_ = 0;
+      if (silent_) {
+        if (heard_) log_->info("parent {} answers again", parents_[current_]);
+        silent_ = false;
+        recovered_ = true;
+      }
+      heard_ = true;
     } else if (env.value().type == wire::MessageType::plan) {
       auto plan = wire::decode_body<wire::Plan>(env.value());
       if (!plan) {
@@ -93,6 +153,7 @@ void ParentLink::send_heartbeat(wire::Heartbeat heartbeat) {
   heartbeat.rejected_frames += rejected_;
   heartbeat.dropped_frames += outbox_.dropped();
   heartbeat.retained_frames += outbox_.size();
+  heartbeat.failovers += failovers_;
   // Straight to the socket, even past kept frames: a heartbeat is state, not data, and a
   // lagging child must still be seen alive, with its backlog. One the socket refuses is
   // replaced by the next.

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <zmq.hpp>
 
@@ -19,8 +20,13 @@ namespace grid::common {
 
 /// Settings of one child-to-parent link.
 struct ParentLinkOptions {
-  int send_queue = 100'000;                          // messages ZeroMQ queues before a send would block
+  // Messages ZeroMQ queues before a send would block: bounded, so that a slow or absent
+  // parent costs at most this many frames in the socket plus the Outbox's bytes.
+  int send_queue = 10'000;
   size_t retained_bytes = Outbox::kDefaultMaxBytes;  // what we keep beyond that, in bytes
+  std::chrono::milliseconds heartbeat{1000};         // our heartbeat interval: the parent echoes each
+  unsigned liveness = 3;                             // heartbeats without an echo that make a parent silent
+  std::chrono::milliseconds max_backoff{8000};       // longest extra wait between rounds of the list
 };
 
 /// The child side of one hop, shared by agents and relays: SUB to the parent's plans
@@ -28,14 +34,38 @@ struct ParentLinkOptions {
 /// estimate to the broker from heartbeat echoes, counts malformed downstream frames, and
 /// never loses an upstream message silently: what the socket cannot take yet is kept in
 /// an Outbox and retried (flush(), every step), and what is given up is counted.
+///
+/// Parent liveness (the child side of the heartbeat pattern): a parent answers each of
+/// our heartbeats with a clock echo, so an echo proves both directions work. A parent
+/// with no echo for `liveness` heartbeats is silent: the link moves to the next parent
+/// of its ordered list (the list wraps; once a whole round has failed, each further
+/// attempt waits longer, doubling up to `max_backoff`). With one parent it stays
+/// connected (ZeroMQ reconnects by itself). Whenever a parent is heard again after a
+/// silence, recovered() says so once: the owner resends what was not acknowledged.
 class ParentLink {
 public:
-  /// Connects to `parent` (see parent_endpoints). Throws std::invalid_argument naming the
-  /// address when it is malformed.
-  ParentLink(zmq::context_t& context, const std::string& parent, std::string my_id, const Clock& clock, Logger log,
+  /// Connects to the first of `parents` (see parent_list). Throws std::invalid_argument
+  /// naming the address when it is malformed.
+  ParentLink(zmq::context_t& context, const std::string& parents, std::string my_id, const Clock& clock, Logger log,
              ParentLinkOptions options = {});
 
+  /// The SUB socket (replaced on a switch; NodeLoop watches the object, not the handle).
   zmq::socket_t& plans() { return plans_; }
+
+  /// Checks the current parent's liveness and switches to the next one when it has been
+  /// silent too long. True when it switched (the owner says hello to the new parent and
+  /// must accept its plans whatever their epoch: epochs are per parent).
+  bool check_liveness();
+  /// True once after a parent was heard again following a silence or a switch.
+  bool recovered();
+  /// How long no parent has echoed a heartbeat (since construction before any echo).
+  std::chrono::milliseconds silent_for() const;
+  /// True while the current parent echoes our heartbeats.
+  bool parent_alive() const { return !silent_; }
+  /// The parent the link is connected to now.
+  const std::string& current_parent() const { return parents_[current_]; }
+  /// Parent switches so far, cumulative.
+  uint64_t failovers() const { return failovers_; }
 
   /// Reads every downstream frame waiting (clock echoes update the estimate) and returns
   /// the newest valid plan whose epoch is above `newer_than`, if any.
@@ -76,12 +106,24 @@ public:
 
 private:
   void reject(const std::string& why);
+  void connect(size_t index);
 
+  zmq::context_t& context_;
+  std::vector<std::string> parents_;
+  size_t current_ = 0;
+  ParentLinkOptions options_;
   std::string my_id_;
   const Clock& clock_source_;
   Logger log_;
-  zmq::socket_t plans_;    // SUB
-  zmq::socket_t reports_;  // PUSH
+  zmq::socket_t plans_;           // SUB
+  zmq::socket_t reports_;         // PUSH
+  SteadyTime connected_at_{};     // when the current parent was connected
+  SteadyTime last_echo_{};        // last echo from any parent
+  bool heard_ = false;            // an echo came since construction
+  bool silent_ = true;            // the current parent has not echoed recently
+  bool recovered_ = false;        // heard after a silence; not yet taken by recovered()
+  unsigned failed_attempts_ = 0;  // switches since a parent was last heard
+  uint64_t failovers_ = 0;
   ClockOffset clock_;
   Outbox outbox_;
   uint64_t rejected_ = 0;

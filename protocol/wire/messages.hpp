@@ -62,6 +62,21 @@ struct Hello {
   }
 };
 
+/// What one agent reports of itself through every hop (relays forward the list of their
+/// subtree in their heartbeats), so the root knows, per agent, how many requests it may
+/// have started and under which parent it runs.
+struct AgentLoad {
+  std::string agent_id;
+  std::string campaign_id;     // the campaign its engines run, "" none
+  uint64_t start_ceiling = 0;  // requests its engines may start in that campaign, at most
+                               // (announced before the engines may use it): a bound on what
+                               // it can have sent, for the unaccounted count when it is lost
+  uint32_t users = 0;          // users it runs now
+  bool lost = false;           // its parent lost it: the last report it had, kept for the bound
+  bool operator==(const AgentLoad&) const = default;
+  MSGPACK_DEFINE(agent_id, campaign_id, start_ceiling, users, lost)
+};
+
 /// Liveness and load of a child, sent every second.
 struct Heartbeat {
   static constexpr MessageType kType = MessageType::heartbeat;
@@ -85,8 +100,16 @@ struct Heartbeat {
   // Appended by the node runtime: nothing is lost without a trace.
   uint64_t dropped_frames = 0;   // frames the subtree could neither send nor keep, cumulative
   uint64_t retained_frames = 0;  // upstream frames the subtree keeps for retry, now
+  // Appended in 0.4 (faults): nothing lost across a lost node.
+  std::vector<AgentLoad> agent_loads;  // every live agent of the subtree (an agent: itself)
+  uint64_t failovers = 0;              // parent switches in the subtree, cumulative
+  uint32_t deadman_ms = 0;             // longest dead-man timeout in the subtree: how long its
+                                       // agents may keep firing after losing their parents
+  uint64_t resent_windows = 0;         // stats windows the subtree's agents resent, cumulative
+  uint64_t coalesced_windows = 0;      // retained windows merged into others to bound memory
   MSGPACK_DEFINE(cpu_percent, rss_bytes, active_users, plan_epoch, sent_unix_us, kind, region, capacity, max_users,
-                 agents, clock_offset_us, rejected_frames, lost_agents, busy_agents, dropped_frames, retained_frames)
+                 agents, clock_offset_us, rejected_frames, lost_agents, busy_agents, dropped_frames, retained_frames,
+                 agent_loads, failovers, deadman_ms, resent_windows, coalesced_windows)
   std::optional<std::string> validate() const {
     // Also keeps re-encoding safe: msgpack-c's pack_double has undefined behaviour at 2^64.
     if (!(cpu_percent >= 0 && cpu_percent <= 1e6)) {
@@ -103,7 +126,10 @@ struct StatsReport {
   static constexpr MessageType kType = MessageType::stats;
   std::vector<StatsWindow> windows;
   std::string campaign_id;  // the campaign the windows belong to
-  MSGPACK_DEFINE(windows, campaign_id)
+  // Appended in 0.4: windows sent again (after a failover, or unacknowledged for long).
+  // Relays forward them unmerged, so that the root can refuse exactly the pairs it has.
+  bool resent = false;
+  MSGPACK_DEFINE(windows, campaign_id, resent)
   std::optional<std::string> validate() const {
     for (const auto& w : windows) {
       if (auto e = w.validate()) return e;

@@ -41,6 +41,26 @@ struct ChildBudget {
   MSGPACK_DEFINE(child_id, users, spawn_rate, rows)
 };
 
+/// The root's acknowledgement of one agent's stats windows: the indexes it has counted,
+/// as a contiguous range [low, high) plus the few counted apart from it (the shape
+/// WindowIndexSet keeps). An agent drops a retained window once all its indexes are
+/// acknowledged. Relays pass acknowledgements down unchanged.
+struct WindowAck {
+  std::string agent_id;
+  uint64_t low = 0;
+  uint64_t high = 0;               // empty range when high <= low
+  std::vector<uint64_t> detached;  // counted outside [low, high)
+  bool operator==(const WindowAck&) const = default;
+  MSGPACK_DEFINE(agent_id, low, high, detached)
+  bool contains(uint64_t index) const {
+    if (index >= low && index < high) return true;
+    for (const uint64_t d : detached) {
+      if (d == index) return true;
+    }
+    return false;
+  }
+};
+
 /// The full downstream state. Each relay rewrites `budgets` for its own children (its
 /// share split among them) and republishes under its own epoch counter.
 struct Plan {
@@ -64,8 +84,17 @@ struct Plan {
   std::vector<Scenario> scenarios;  // empty: one scenario over `requests` with think_time_ms
   std::vector<DataFeed> data;
   ConnectionReuse connections = ConnectionReuse::per_user;
+  // Appended in 0.4: the root's acknowledgements of stats windows, per agent.
+  std::vector<WindowAck> acks;
   MSGPACK_DEFINE(epoch, state, campaign_id, campaign_name, requests, users, spawn_rate, think_time_ms, duration_ms,
-                 interval_ms, start_unix_us, budgets, model, rate, stages, scenarios, data, connections)
+                 interval_ms, start_unix_us, budgets, model, rate, stages, scenarios, data, connections, acks)
+  /// The acknowledgement for `agent_id`, if the plan carries one.
+  const WindowAck* ack_of(const std::string& agent_id) const {
+    for (const auto& a : acks) {
+      if (a.agent_id == agent_id) return &a;
+    }
+    return nullptr;
+  }
 
   /// The budget of `child_id`, or std::nullopt when the plan gives it none.
   std::optional<ChildBudget> budget_of(const std::string& child_id) const {

@@ -40,6 +40,13 @@ std::optional<std::string> StatsWindow::validate() const {
   for (const auto& [text, n] : problems) {
     if (text.size() > kMaxProblemBytes) return "stats window has a problem message longer than 512 bytes";
   }
+  for (const auto& s : sources) {
+    // A coalesced source spans its pairs; bounded so a receiver's bookkeeping is too.
+    if (s.last_index != 0 && (s.last_index < index || s.last_index - index > kMaxCoalescedSpan)) {
+      return "stats window " + std::to_string(index) + " of agent '" + s.agent_id + "' spans an implausible range to " +
+             std::to_string(s.last_index);
+    }
+  }
   for (const auto& [name, s] : requests) {
     const std::string where = "request '" + name + "' in window " + std::to_string(index);
     uint64_t failed = 0;

@@ -28,9 +28,15 @@ struct SourceTotals {
   int64_t first_request_unix_us = 0;    // broker time of the agent's first request, 0 = none yet
   bool final = false;                   // the agent's last window of the campaign
   int64_t last_completion_unix_us = 0;  // broker time of the agent's latest completed request
+  // Appended in 0.4: a window the agent coalesced from several of its retained windows
+  // (a parent absent for long) covers the pairs (agent, index) .. (agent, last_index).
+  // 0 (or the window's index) = the window's own index only.
+  uint64_t last_index = 0;
   bool operator==(const SourceTotals&) const = default;
   MSGPACK_DEFINE(agent_id, region, requests, failures, active_users, clock_offset_us, first_request_unix_us, final,
-                 last_completion_unix_us)
+                 last_completion_unix_us, last_index)
+  /// The last window index this source covers, given the window's own index.
+  uint64_t through(uint64_t window_index) const { return last_index > window_index ? last_index : window_index; }
 };
 
 struct StatsWindow {
@@ -64,6 +70,8 @@ struct StatsWindow {
 /// Most distinct problem messages a window may carry, and the longest message.
 inline constexpr size_t kMaxProblems = 256;
 inline constexpr size_t kMaxProblemBytes = 512;
+/// Most windows one coalesced source may span (a day of 1 s windows).
+inline constexpr uint64_t kMaxCoalescedSpan = 86'400;
 
 /// Index of the window holding wall-clock instant `unix_ms`. Pure; interval must be > 0.
 constexpr uint64_t window_index_at(uint64_t unix_ms, uint32_t interval_ms) { return unix_ms / interval_ms; }

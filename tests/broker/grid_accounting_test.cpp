@@ -11,6 +11,7 @@
 
 #include "broker/grid_accounting.hpp"
 
+using grid::broker::Acceptance;
 using grid::broker::AgentFigures;
 using grid::broker::GridAccounting;
 using grid::wire::SourceTotals;
@@ -82,7 +83,7 @@ BOOST_AUTO_TEST_CASE(a_new_window_is_counted_with_its_agent_figures) {
   SourceTotals s = source("agent-1", 120, 7, 30);
   s.region = "us-east";
   s.clock_offset_us = -850;
-  BOOST_TEST(accounting.accept(window_of(kIndex, s)));
+  BOOST_TEST((accounting.accept(window_of(kIndex, s)) == Acceptance::counted));
   BOOST_TEST(accounting.pairs() == 1u);
   BOOST_TEST(accounting.duplicates() == 0u);
   const AgentFigures& a = accounting.agents().at("agent-1");
@@ -100,9 +101,9 @@ BOOST_AUTO_TEST_CASE(a_new_window_is_counted_with_its_agent_figures) {
 BOOST_AUTO_TEST_CASE(the_same_window_twice_is_counted_once_and_the_second_is_a_duplicate) {
   GridAccounting accounting;
   const StatsWindow w = window_of(kIndex, source("agent-1", 100, 3, 10));
-  BOOST_TEST(accounting.accept(w));
+  BOOST_TEST((accounting.accept(w) == Acceptance::counted));
   const Totals before = totals_of(accounting);
-  BOOST_TEST(!accounting.accept(w));
+  BOOST_TEST((accounting.accept(w) != Acceptance::counted));
   BOOST_TEST(accounting.duplicates() == 1u);
   BOOST_TEST(totals_of(accounting) == before);
   BOOST_TEST(accounting.agents().at("agent-1").requests == 100u);
@@ -121,15 +122,15 @@ BOOST_AUTO_TEST_CASE(a_window_for_the_same_agent_with_other_figures_is_still_a_d
   // The pair identifies the window: a resend with other numbers is not new traffic.
   GridAccounting accounting;
   accounting.accept(window_of(kIndex, source("agent-1", 100)));
-  BOOST_TEST(!accounting.accept(window_of(kIndex, source("agent-1", 55))));
+  BOOST_TEST((accounting.accept(window_of(kIndex, source("agent-1", 55))) != Acceptance::counted));
   BOOST_TEST(accounting.agents().at("agent-1").requests == 100u);
 }
 
 BOOST_AUTO_TEST_CASE(the_same_index_from_another_agent_and_another_index_from_the_same_agent_are_new) {
   GridAccounting accounting;
-  BOOST_TEST(accounting.accept(window_of(kIndex, source("agent-1", 1))));
-  BOOST_TEST(accounting.accept(window_of(kIndex, source("agent-2", 1))));
-  BOOST_TEST(accounting.accept(window_of(kIndex + 1, source("agent-1", 1))));
+  BOOST_TEST((accounting.accept(window_of(kIndex, source("agent-1", 1))) == Acceptance::counted));
+  BOOST_TEST((accounting.accept(window_of(kIndex, source("agent-2", 1))) == Acceptance::counted));
+  BOOST_TEST((accounting.accept(window_of(kIndex + 1, source("agent-1", 1))) == Acceptance::counted));
   BOOST_TEST(accounting.pairs() == 3u);
   BOOST_TEST(accounting.duplicates() == 0u);
 }
@@ -140,23 +141,24 @@ BOOST_AUTO_TEST_CASE(a_merged_window_containing_one_counted_pair_is_refused_whol
   const Totals before = totals_of(accounting);
   // The same window of agent-2, now merged by a relay with two new ones.
   const StatsWindow merged = window_of(kIndex, {source("agent-1", 10), source("agent-2", 50), source("agent-3", 30)});
-  BOOST_TEST(!accounting.accept(merged));
+  BOOST_TEST((accounting.accept(merged) != Acceptance::counted));
   BOOST_TEST(accounting.duplicates() == 1u);
   BOOST_TEST(totals_of(accounting) == before);
   BOOST_TEST(!accounting.agents().count("agent-1"));  // nothing of the new pairs either
   BOOST_TEST(!accounting.agents().count("agent-3"));
   // Their own windows, arriving on their own, are new.
-  BOOST_TEST(accounting.accept(window_of(kIndex, source("agent-1", 10))));
-  BOOST_TEST(accounting.accept(window_of(kIndex, source("agent-3", 30))));
+  BOOST_TEST((accounting.accept(window_of(kIndex, source("agent-1", 10))) == Acceptance::counted));
+  BOOST_TEST((accounting.accept(window_of(kIndex, source("agent-3", 30))) == Acceptance::counted));
 }
 
 BOOST_AUTO_TEST_CASE(a_merged_window_of_new_pairs_counts_every_pair) {
   GridAccounting accounting;
-  BOOST_TEST(accounting.accept(window_of(kIndex, {source("agent-1", 10), source("agent-2", 20)})));
+  BOOST_TEST(
+      (accounting.accept(window_of(kIndex, {source("agent-1", 10), source("agent-2", 20)})) == Acceptance::counted));
   BOOST_TEST(accounting.pairs() == 2u);
   BOOST_TEST(accounting.agents().at("agent-1").requests == 10u);
   BOOST_TEST(accounting.agents().at("agent-2").requests == 20u);
-  BOOST_TEST(!accounting.accept(window_of(kIndex, source("agent-1", 10))));
+  BOOST_TEST((accounting.accept(window_of(kIndex, source("agent-1", 10))) != Acceptance::counted));
 }
 
 BOOST_AUTO_TEST_CASE(a_window_listing_one_pair_twice_is_refused_whole) {
@@ -164,7 +166,7 @@ BOOST_AUTO_TEST_CASE(a_window_listing_one_pair_twice_is_refused_whole) {
   // the pair twice, which exactly-once forbids.
   GridAccounting accounting;
   const StatsWindow doubled = window_of(kIndex, {source("agent-1", 10), source("agent-2", 5), source("agent-1", 10)});
-  BOOST_TEST(!accounting.accept(doubled));
+  BOOST_TEST((accounting.accept(doubled) != Acceptance::counted));
   BOOST_TEST(accounting.duplicates() == 1u);
   BOOST_TEST(accounting.pairs() == 0u);
   BOOST_TEST(accounting.agents().empty());
@@ -267,7 +269,7 @@ BOOST_AUTO_TEST_CASE(a_refused_final_window_does_not_make_its_agent_final) {
   accounting.accept(window_of(kIndex, source("agent-1", 10)));
   SourceTotals again = source("agent-1", 10);
   again.final = true;
-  BOOST_TEST(!accounting.accept(window_of(kIndex, again)));
+  BOOST_TEST((accounting.accept(window_of(kIndex, again)) != Acceptance::counted));
   BOOST_TEST(!accounting.agents().at("agent-1").final);
   BOOST_TEST(!accounting.all_final());
 }
@@ -315,9 +317,80 @@ BOOST_AUTO_TEST_CASE(window_naming_no_agent_is_refused_and_counted) {
   w.index = 7;
   w.interval_ms = 1000;
   w.requests["home"].requests = 5;
-  BOOST_TEST(!accounting.accept(w));
+  BOOST_TEST((accounting.accept(w) != Acceptance::counted));
   BOOST_TEST(accounting.unattributed() == 1u);
   BOOST_TEST(accounting.pairs() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(grid_accounting_faults)
+
+BOOST_AUTO_TEST_CASE(a_coalesced_window_counts_every_pair_of_its_range_once) {
+  GridAccounting accounting;
+  auto s = source("agent-1", 30);
+  s.last_index = kIndex + 2;
+  BOOST_TEST((accounting.accept(window_of(kIndex, s)) == Acceptance::counted));
+  BOOST_TEST(accounting.pairs() == 3u);
+  // Any of its pairs again is a repeat, alone or in a range.
+  BOOST_TEST((accounting.accept(window_of(kIndex + 1, source("agent-1", 1))) == Acceptance::duplicate));
+  auto overlapping = source("agent-1", 5);
+  overlapping.last_index = kIndex + 4;
+  BOOST_TEST((accounting.accept(window_of(kIndex + 2, overlapping)) == Acceptance::duplicate));
+  BOOST_TEST((accounting.accept(window_of(kIndex + 3, source("agent-1", 1))) == Acceptance::counted));
+  BOOST_TEST(accounting.agents().at("agent-1").requests == 31u);
+}
+
+BOOST_AUTO_TEST_CASE(a_resent_window_already_counted_is_refused_without_counting_a_duplicate) {
+  GridAccounting accounting;
+  accounting.accept(window_of(kIndex, source("agent-1", 10)));
+  BOOST_TEST((accounting.accept(window_of(kIndex, source("agent-1", 10)), true) == Acceptance::duplicate));
+  BOOST_TEST(accounting.duplicates() == 0u);
+  BOOST_TEST(accounting.agents().at("agent-1").requests == 10u);
+}
+
+BOOST_AUTO_TEST_CASE(acknowledgements_name_per_agent_the_counted_range_and_the_indexes_apart) {
+  GridAccounting accounting;
+  for (uint64_t i = 0; i < 3; ++i) accounting.accept(window_of(kIndex + i, source("agent-1", 1)));
+  accounting.accept(window_of(kIndex + 5, source("agent-1", 1)));
+  accounting.accept(window_of(kIndex, source("agent-2", 1)));
+  const auto acks = accounting.acks();
+  BOOST_TEST_REQUIRE(acks.size() == 2u);
+  BOOST_TEST(acks[0].agent_id == "agent-1");
+  BOOST_TEST(acks[0].low == kIndex);
+  BOOST_TEST(acks[0].high == kIndex + 3);
+  BOOST_TEST(acks[0].detached == std::vector<uint64_t>{kIndex + 5}, boost::test_tools::per_element());
+  BOOST_TEST(acks[0].contains(kIndex + 5));
+  BOOST_TEST(!acks[0].contains(kIndex + 4));
+  BOOST_TEST(acks[1].agent_id == "agent-2");
+}
+
+BOOST_AUTO_TEST_CASE(unaccounted_is_what_agents_without_a_final_window_announced_beyond_their_counted_requests) {
+  GridAccounting accounting;
+  accounting.accept(window_of(kIndex, source("agent-1", 100)));
+  accounting.note_start_ceiling("agent-1", 400);
+  accounting.note_start_ceiling("agent-1", 350);  // ceilings only grow
+  auto done = source("agent-2", 100);
+  done.final = true;
+  accounting.accept(window_of(kIndex, done));
+  accounting.note_start_ceiling("agent-2", 900);  // finished: everything it started is counted
+  accounting.note_start_ceiling("agent-3", 50);   // never reported a window
+  BOOST_TEST(accounting.unaccounted() == 300u + 50u);
+}
+
+BOOST_AUTO_TEST_CASE(peak_users_is_the_most_users_summed_over_agents_in_one_window) {
+  GridAccounting accounting;
+  accounting.accept(window_of(kIndex, source("agent-1", 1, 0, 10)));
+  accounting.accept(window_of(kIndex, source("agent-2", 1, 0, 10)));
+  accounting.accept(window_of(kIndex + 1, source("agent-1", 1, 0, 12)));
+  BOOST_TEST(accounting.peak_users() == 20u);
+}
+
+BOOST_AUTO_TEST_CASE(an_agent_seen_running_again_is_no_longer_lost) {
+  GridAccounting accounting;
+  accounting.mark_lost("agent-1");
+  accounting.mark_alive("agent-1");
+  BOOST_TEST(!accounting.agents().at("agent-1").lost);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

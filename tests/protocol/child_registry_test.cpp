@@ -45,6 +45,11 @@ grid::wire::Heartbeat heartbeat_of(NodeKind kind, const std::string& region, dou
   hb.clock_offset_us = -2'500;
   hb.rejected_frames = 3;
   hb.lost_agents = {"agent-x"};
+  hb.agent_loads = {grid::wire::AgentLoad{"agent-y", "c@1", 5000, 12}};
+  hb.failovers = 2;
+  hb.deadman_ms = 15'000;
+  hb.resent_windows = 4;
+  hb.coalesced_windows = 1;
   return hb;
 }
 
@@ -108,6 +113,12 @@ BOOST_AUTO_TEST_CASE(a_heartbeat_updates_the_child_and_only_a_capacity_change_is
   BOOST_TEST(c.clock_offset_us == -2'500);
   BOOST_TEST(c.rejected_frames == 3u);
   BOOST_TEST(c.lost_agents == Ids{"agent-x"});
+  BOOST_TEST_REQUIRE(c.agent_loads.size() == 1u);
+  BOOST_TEST(c.agent_loads[0].start_ceiling == 5000u);
+  BOOST_TEST(c.failovers == 2u);
+  BOOST_TEST(c.deadman_ms == 15'000u);
+  BOOST_TEST(c.resent_windows == 4u);
+  BOOST_TEST(c.coalesced_windows == 1u);
   BOOST_TEST((c.last_seen == kT0 + 1ns));
 
   BOOST_TEST(!registry.on_heartbeat("relay-1", heartbeat_of(NodeKind::relay, "eu", 32, 4), kT0 + 2ns));

@@ -218,4 +218,24 @@ BOOST_AUTO_TEST_CASE(bound_endpoints_that_are_not_one_tcp_host_give_no_pair_addr
   BOOST_TEST(bound_parent_address("tcp://127.0.0.1:*", "tcp://127.0.0.1:*") == "");
 }
 
+BOOST_AUTO_TEST_CASE(a_parent_list_is_split_in_order_and_keeps_two_port_addresses_whole) {
+  const auto list = grid::common::parent_list("tcp://relay-a:5567,tcp://relay-b:6000,6005,inproc://last");
+  BOOST_TEST_REQUIRE(list.ok());
+  BOOST_TEST(
+      list.value() == (std::vector<std::string>{"tcp://relay-a:5567", "tcp://relay-b:6000,6005", "inproc://last"}),
+      boost::test_tools::per_element());
+  const auto one = grid::common::parent_list("tcp://127.0.0.1:5557,5558");
+  BOOST_TEST_REQUIRE(one.ok());
+  BOOST_TEST(one.value().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_parent_list_with_an_empty_or_malformed_entry_is_refused_naming_it) {
+  const auto empty = grid::common::parent_list("tcp://a:5567,,tcp://b:5567");
+  BOOST_TEST_REQUIRE(!empty.ok());
+  BOOST_TEST(empty.error().find("empty parent at position 2") != std::string::npos);
+  const auto bad = grid::common::parent_list("tcp://a:5567,udp://b:1");
+  BOOST_TEST_REQUIRE(!bad.ok());
+  BOOST_TEST(bad.error().find("'udp://b:1'") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

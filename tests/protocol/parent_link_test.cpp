@@ -129,4 +129,105 @@ BOOST_AUTO_TEST_CASE(a_heartbeat_carries_the_send_time_of_the_links_clock) {
              grid::common::to_unix_us(clock.wall_now()));
 }
 
+BOOST_AUTO_TEST_CASE(a_parent_that_echoes_every_heartbeat_is_never_left) {
+  zmq::context_t context;
+  ManualClock clock;
+  FakeParent first(context, "inproc://answering-1");
+  FakeParent second(context, "inproc://answering-2");
+  ParentLink link(context, "inproc://answering-1,inproc://answering-2", "child", clock,
+                  grid::common::make_logger("child"));
+  for (int s = 0; s < 10; ++s) {
+    link.send_heartbeat(grid::wire::Heartbeat{});
+    BOOST_TEST_REQUIRE(step_until([&] { return link.parent_alive(); },
+                                  [&] {
+                                    first.answer_heartbeats();
+                                    link.receive(0);
+                                  }));
+    clock.advance(1s);
+    BOOST_TEST(!link.check_liveness());
+  }
+  BOOST_TEST(link.current_parent() == "inproc://answering-1");
+  BOOST_TEST(link.failovers() == 0u);
+  BOOST_TEST(second.count(MessageType::heartbeat) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_parent_silent_for_three_heartbeats_is_left_for_the_next_in_the_list) {
+  zmq::context_t context;
+  ManualClock clock;
+  FakeParent first(context, "inproc://failover-1");
+  FakeParent second(context, "inproc://failover-2");
+  ParentLink link(context, "inproc://failover-1,inproc://failover-2", "child", clock,
+                  grid::common::make_logger("child"));
+  link.send_heartbeat(grid::wire::Heartbeat{});
+  BOOST_TEST_REQUIRE(step_until([&] { return link.parent_alive(); },
+                                [&] {
+                                  first.answer_heartbeats();
+                                  link.receive(0);
+                                }));
+  BOOST_TEST(link.recovered());  // the first echo: heard
+  // The first parent stops answering.
+  clock.advance(2900ms);
+  BOOST_TEST(!link.check_liveness());
+  clock.advance(100ms);
+  BOOST_TEST(link.check_liveness());
+  BOOST_TEST(link.current_parent() == "inproc://failover-2");
+  BOOST_TEST(link.failovers() == 1u);
+  // The new parent hears us and answers: recovered says so once.
+  link.send_heartbeat(grid::wire::Heartbeat{});
+  BOOST_TEST_REQUIRE(step_until([&] { return link.parent_alive(); },
+                                [&] {
+                                  second.answer_heartbeats();
+                                  link.receive(0);
+                                }));
+  BOOST_TEST(link.recovered());
+  BOOST_TEST(!link.recovered());
+  link.send_heartbeat(grid::wire::Heartbeat{});
+  BOOST_TEST_REQUIRE(step_until([&] { return second.count(MessageType::heartbeat) == 2; }));
+  BOOST_TEST(second.of_type(MessageType::heartbeat)[1].as<grid::wire::Heartbeat>().failovers == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(after_a_round_of_silent_parents_each_attempt_waits_longer_up_to_the_limit) {
+  zmq::context_t context;
+  ManualClock clock;
+  ParentLinkOptions options;
+  options.max_backoff = 4s;
+  ParentLink link(context, "inproc://gone-1,inproc://gone-2", "child", clock, grid::common::make_logger("child"),
+                  options);
+  // Time from one switch to the next: 3 s each for the first round, then 3 s plus a
+  // backoff doubling from 0.5 s up to 4 s.
+  std::vector<int> waits;
+  for (int attempt = 0; attempt < 9; ++attempt) {
+    int waited = 0;
+    while (!link.check_liveness()) {
+      clock.advance(100ms);
+      waited += 100;
+      BOOST_TEST_REQUIRE(waited < 60'000);
+    }
+    waits.push_back(waited);
+  }
+  BOOST_TEST(waits == (std::vector<int>{3000, 3000, 3500, 3500, 4000, 4000, 5000, 5000, 7000}),
+             boost::test_tools::per_element());
+  BOOST_TEST(link.failovers() == 9u);
+}
+
+BOOST_AUTO_TEST_CASE(silence_is_measured_from_the_last_echo_of_any_parent) {
+  zmq::context_t context;
+  ManualClock clock;
+  FakeParent parent(context, "inproc://deadman-parent");
+  ParentLink link(context, "inproc://deadman-parent", "child", clock, grid::common::make_logger("child"));
+  link.send_heartbeat(grid::wire::Heartbeat{});
+  BOOST_TEST_REQUIRE(step_until([&] { return link.parent_alive(); },
+                                [&] {
+                                  parent.answer_heartbeats();
+                                  link.receive(0);
+                                }));
+  BOOST_TEST(link.silent_for() == 0ms);
+  clock.advance(4s);
+  BOOST_TEST(!link.check_liveness());  // one parent: nothing to switch to
+  BOOST_TEST(!link.parent_alive());
+  clock.advance(11s);
+  BOOST_TEST(link.silent_for() == 15000ms);
+  BOOST_TEST(link.current_parent() == "inproc://deadman-parent");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

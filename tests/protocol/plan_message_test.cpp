@@ -98,6 +98,7 @@ void check_same_plan(const Plan& got, const Plan& want) {
   BOOST_TEST((got.scenarios == want.scenarios));
   BOOST_TEST((got.data == want.data));
   BOOST_TEST((got.connections == want.connections));
+  BOOST_TEST((got.acks == want.acks));
   BOOST_TEST(got.users == want.users);
   BOOST_TEST(got.spawn_rate == want.spawn_rate);  // doubles travel as float64: exact
   BOOST_TEST(got.think_time_ms == want.think_time_ms);
@@ -147,6 +148,7 @@ std::string plan_frame_with_fields(const Plan& p, size_t fields, size_t extra = 
   field(p.scenarios);
   field(p.data);
   field(p.connections);
+  field(p.acks);
   for (size_t i = 0; i < extra; ++i) pk.pack(std::string("a field from the future"));
   return std::string(buffer.data(), buffer.size());
 }
@@ -199,7 +201,7 @@ BOOST_AUTO_TEST_CASE(a_plan_from_an_older_peer_without_budgets_decodes_with_no_b
 
 BOOST_AUTO_TEST_CASE(a_plan_from_a_newer_peer_with_extra_fields_decodes_ignoring_them) {
   const Plan plan = grid::test::sample_plan();
-  const auto got = decode_as<Plan>(plan_frame_with_fields(plan, 18, 2));
+  const auto got = decode_as<Plan>(plan_frame_with_fields(plan, 19, 2));
   BOOST_TEST_REQUIRE(got.ok(), error_of(got));
   check_same_plan(got.value(), plan);
 }

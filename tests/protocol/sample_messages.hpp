@@ -185,6 +185,12 @@ inline wire::Plan sample_plan() {
   p.duration_ms = 600'000;
   p.start_unix_us = 1'700'000'000'000'000;
   p.budgets = {{"relay-eu", 600, 30.25, {{0, 1}}}, {"relay-us", 400, 20.25, {{1, 2}}}};
+  wire::WindowAck ack;
+  ack.agent_id = "agent-7";
+  ack.low = 1'700'000'000;
+  ack.high = 1'700'000'020;
+  ack.detached = {1'700'000'025};
+  p.acks = {ack};
   return p;
 }
 

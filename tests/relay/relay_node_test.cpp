@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(a_relay_heartbeats_once_per_interval_and_once_after_a_stall
   BOOST_TEST(parent.count(MessageType::heartbeat) == 3u);
 }
 
-BOOST_AUTO_TEST_CASE(a_child_silent_for_three_heartbeats_is_lost_and_its_sibling_takes_its_users) {
+BOOST_AUTO_TEST_CASE(a_child_silent_for_three_heartbeats_is_lost_and_its_sibling_takes_its_users_once_it_cannot_fire) {
   zmq::context_t context;
   FakeParent parent(context, "inproc://parent-loss");
   ManualClock clock;
@@ -112,6 +112,20 @@ BOOST_AUTO_TEST_CASE(a_child_silent_for_three_heartbeats_is_lost_and_its_sibling
     a.heartbeat();
     BOOST_TEST_REQUIRE(step_until([&] { return true; }, [&] { relay.step(); }, 1));
   }
+  // b may only be cut off and still firing: its share stays held (not given to a) until
+  // its dead-man timeout (this child reports none) and the 10 s request timeout, plus two
+  // heartbeats, have passed since it was last heard.
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::log) >= 1; }, [&] { relay.step(); }));
+  const auto held = a.latest_plan();
+  BOOST_TEST_REQUIRE(held.has_value());
+  BOOST_TEST(users_of(*held, "a") == 5);
+  BOOST_TEST(users_of(*held, "b") == 5);
+  for (int s = 0; s < 6; ++s) {
+    clock.advance(1s);
+    a.heartbeat();
+    BOOST_TEST_REQUIRE(step_until([&] { return true; }, [&] { relay.step(); }, 1));
+  }
+  BOOST_TEST(users_of(*a.latest_plan(), "a") == 5);
   BOOST_TEST_REQUIRE(step_until(
       [&] {
         const auto p = a.latest_plan();
@@ -119,9 +133,10 @@ BOOST_AUTO_TEST_CASE(a_child_silent_for_three_heartbeats_is_lost_and_its_sibling
       },
       [&] {
         clock.advance(100ms);
+        a.heartbeat();
         relay.step();
       },
-      50));
+      100));
   // The parent is told, and so is the relay's next heartbeat.
   BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::log) >= 1; }, [&] { relay.step(); }));
   BOOST_TEST(parent.of_type(MessageType::log)[0].as<grid::wire::LogRecord>().text.find("child b lost") !=

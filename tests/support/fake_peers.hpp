@@ -88,6 +88,23 @@ public:
   }
   void publish_raw(std::string_view topic, std::string_view body) { common::send_downstream(plans_, topic, body); }
 
+  /// Answers every heartbeat received since the last call with a clock echo, the way a
+  /// live parent does (a child's sign that its parent hears it). Returns how many.
+  size_t answer_heartbeats() {
+    size_t n = 0;
+    const auto& all = received();
+    for (; answered_ < all.size(); ++answered_) {
+      if (all[answered_].type != wire::MessageType::heartbeat) continue;
+      wire::ClockEcho echo;
+      echo.child_sent_unix_us = all[answered_].as<wire::Heartbeat>().sent_unix_us;
+      echo.parent_recv_unix_us = echo.child_sent_unix_us;
+      echo.parent_sent_unix_us = echo.child_sent_unix_us;
+      common::send_downstream(plans_, common::child_topic(all[answered_].sender), wire::encode(echo, "parent"));
+      ++n;
+    }
+    return n;
+  }
+
   /// Every upstream message received so far (non-blocking read of what is waiting).
   const std::vector<Upstream>& received() {
     while (auto msg = common::receive_upstream(reports_)) {
@@ -114,6 +131,7 @@ private:
   zmq::socket_t plans_;
   zmq::socket_t reports_;
   std::vector<Upstream> received_;
+  size_t answered_ = 0;
 };
 
 /// A child under a broker or relay under test: subscribes to its plans, pushes messages.
