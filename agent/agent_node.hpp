@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include "agent/engine_pool.hpp"
+#include "agent/target_allowlist.hpp"
 #include "protocol/common/clock.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/log_rate_limit.hpp"
@@ -32,6 +33,7 @@ struct AgentOptions {
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::seconds drain_limit{60};  // longest wait for the engines at stop
   bool announce = true;                  // start and campaign lines at info (else debug: `loadgrid run`'s local agents)
+  TargetAllowlist allowed_targets;       // --allow-target: hosts it may load (default: loopback only)
 };
 
 /// An agent: subscribes to its parent's plan snapshots, runs its budget of users on an

@@ -13,6 +13,7 @@
 
 #include "agent/compiled_workload.hpp"
 #include "agent/fast_rng.hpp"
+#include "agent/target_allowlist.hpp"
 #include "agent/timer_queue.hpp"
 #include "agent/virtual_user.hpp"
 #include "agent/window_mailbox.hpp"
@@ -40,6 +41,8 @@ struct EngineConfig {
   uint32_t users_per_multi = 32;               // users per curl multi handle (keeps each
                                                // connection cache small; see docs/adr/0002)
   uint64_t seed = 0;                           // random choices (scenarios, think times, rows)
+  // Where connections may go (checked on every socket opened); null = loopback only.
+  std::shared_ptr<const TargetAllowlist> allowed_targets;
 };
 
 /// One engine thread's event loop: a set of curl multi handles driven by
@@ -133,6 +136,7 @@ private:
   void cut_window(bool final);
 
   EngineConfig config_;
+  std::shared_ptr<const TargetAllowlist> allowed_;  // config_.allowed_targets, or loopback only
   WindowMailbox& mailbox_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;

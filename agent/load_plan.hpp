@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/target_allowlist.hpp"
 #include "protocol/common/clock.hpp"
 #include "protocol/wire/plan.hpp"
 
@@ -26,6 +27,7 @@ struct LoadPlan {
   std::optional<common::SteadyTime> origin;   // the campaign's start (stage time 0); none = start
   std::chrono::microseconds clock_offset{0};  // broker time minus ours, for window alignment
   uint64_t seed = 0;                          // random choices; 0 = from the clock
+  TargetAllowlist allowed_targets;            // where connections may go (default: loopback only)
 };
 
 /// The load an agent runs for `budget` of `plan`, given the time now in broker time and

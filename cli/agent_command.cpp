@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "agent/agent_node.hpp"
+#include "cli/allow_target_option.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/stop_signal.hpp"
@@ -31,6 +32,7 @@ int agent_main(int argc, char** argv) {
       ("capacity", po::value(&o.capacity)->default_value(0), "weight in budget splits (0 = engine threads)")
       ("users-per-multi", po::value(&o.users_per_multi)->default_value(32), "users per curl multi handle (tuning)");
   // clang-format on
+  add_allow_target_option(opts, o.allowed_targets);
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "agent", opts, vm)) return *code;
   common::raise_open_file_limit();
