@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "agent/load_plan.hpp"
+#include "agent/target_guard.hpp"
 #include "protocol/common/node_hello.hpp"
 #include "protocol/common/node_identity.hpp"
 
@@ -85,6 +86,15 @@ void AgentNode::send_heartbeat(bool regular) {
 }
 
 void AgentNode::start_campaign(const wire::Plan& plan, const wire::ChildBudget& budget) {
+  if (auto why = refuse_targets(plan, options_.allowed_targets)) {
+    finished_campaign_ = plan.campaign_id;  // refused once, not again at every snapshot
+    log_->error("campaign {} refused: {}", plan.campaign_id, *why);
+    wire::LogRecord record;
+    record.level = wire::LogLevel::error;
+    record.text = "campaign refused: " + *why;
+    parent_.send(record);
+    return;
+  }
   const auto offset = std::chrono::microseconds(parent_.clock_offset().offset_us().value_or(0));
   auto load = load_plan_for(plan, budget, parent_.broker_now(), clock_.steady_now(), offset, options_.users_per_multi);
   const unsigned engines = options_.threads ? options_.threads : common::machine_cores();
@@ -97,6 +107,7 @@ void AgentNode::start_campaign(const wire::Plan& plan, const wire::ChildBudget& 
     }
     retained_campaign_ = plan.campaign_id;
   }
+  load.allowed_targets = options_.allowed_targets;
   try {
     pool_ = std::make_unique<EnginePool>(load, options_.threads, log_);
   } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 #include "agent/engine_pool.hpp"
 #include "agent/retained_windows.hpp"
 #include "agent/start_allowance.hpp"
+#include "agent/target_allowlist.hpp"
 #include "protocol/common/clock.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/log_rate_limit.hpp"
@@ -38,6 +39,7 @@ struct AgentOptions {
   std::chrono::milliseconds resend_after{10'000};          // a window unacknowledged this long is sent again
   std::chrono::milliseconds ack_wait{5'000};               // at stop, longest wait for the last acknowledgements
   size_t retained_limit = RetainedWindows::kDefaultLimit;  // windows kept before coalescing
+  TargetAllowlist allowed_targets;       // --allow-target: hosts it may load (default: loopback only)
 };
 
 /// An agent: subscribes to its parent's plan snapshots, runs its budget of users on an

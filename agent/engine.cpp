@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "agent/target_guard.hpp"
 #include "protocol/common/clock.hpp"
 
 namespace grid::agent {
@@ -26,6 +27,7 @@ uint64_t epoll_tag(uint32_t multi, int fd) { return (uint64_t{multi} << 32) | st
 
 Engine::Engine(EngineConfig config, WindowMailbox& mailbox, common::Logger log)
     : config_(std::move(config)),
+      allowed_(config_.allowed_targets ? config_.allowed_targets : std::make_shared<const TargetAllowlist>()),
       mailbox_(mailbox),
       log_(log ? std::move(log) : common::make_logger("engine")),
       timers_({0, 0, 1, 1}),
@@ -99,6 +101,7 @@ VirtualUser& Engine::user_slot(uint32_t id) {
     }
     auto u = std::make_unique<VirtualUser>();
     u->id = uid;
+    u->engine = this;
     u->multi = m;
     u->easy = curl_easy_init();
     if (!u->easy) throw std::runtime_error("engine: curl_easy_init failed");
@@ -108,7 +111,7 @@ VirtualUser& Engine::user_slot(uint32_t id) {
     curl_easy_setopt(u->easy, CURLOPT_WRITEFUNCTION, &Engine::on_body);
     curl_easy_setopt(u->easy, CURLOPT_WRITEDATA, u.get());
     curl_easy_setopt(u->easy, CURLOPT_OPENSOCKETFUNCTION, &Engine::on_open_socket);
-    curl_easy_setopt(u->easy, CURLOPT_OPENSOCKETDATA, this);
+    curl_easy_setopt(u->easy, CURLOPT_OPENSOCKETDATA, u.get());
     // Never take a proxy from the environment (http_proxy, all_proxy, ...): load must go
     // exactly where the campaign says, and looking the variables up costs every request.
     curl_easy_setopt(u->easy, CURLOPT_PROXY, "");
@@ -150,8 +153,16 @@ void Engine::set_users(uint32_t users) {
   wake();
 }
 
-curl_socket_t Engine::on_open_socket(void* clientp, curlsocktype, struct curl_sockaddr* address) {
-  auto* self = static_cast<Engine*>(clientp);
+curl_socket_t Engine::on_open_socket(void* clientp, curlsocktype purpose, struct curl_sockaddr* address) {
+  auto* user = static_cast<VirtualUser*>(clientp);
+  auto* self = user->engine;
+  // Every connection, whatever its host came from: a refused one is never opened (curl
+  // tries the name's next address, or fails the transfer; finish_transfer counts it).
+  if (auto why = refuse_connection(*self->allowed_, user->easy, purpose, *address)) {
+    user->refused_target = std::move(*why);
+    return CURL_SOCKET_BAD;
+  }
+  user->opened_allowed = true;
   const int fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
   if (fd < 0) return CURL_SOCKET_BAD;
   // A new socket may reuse the number of one curl closed: whatever we knew is stale

@@ -13,6 +13,7 @@
 
 #include "agent/compiled_workload.hpp"
 #include "agent/fast_rng.hpp"
+#include "agent/target_allowlist.hpp"
 #include "agent/timer_queue.hpp"
 #include "agent/virtual_user.hpp"
 #include "agent/window_mailbox.hpp"
@@ -41,6 +42,8 @@ struct EngineConfig {
                                                // connection cache small; see docs/adr/0002)
   uint64_t seed = 0;                           // random choices (scenarios, think times, rows)
   uint64_t start_ceiling = UINT64_MAX;         // requests it may start until set_start_ceiling()
+  // Where connections may go (checked on every socket opened); null = loopback only.
+  std::shared_ptr<const TargetAllowlist> allowed_targets;
 };
 
 /// One engine thread's event loop: a set of curl multi handles driven by
@@ -142,6 +145,7 @@ private:
   void cut_window(bool final);
 
   EngineConfig config_;
+  std::shared_ptr<const TargetAllowlist> allowed_;  // config_.allowed_targets, or loopback only
   WindowMailbox& mailbox_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;

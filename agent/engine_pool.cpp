@@ -22,6 +22,7 @@ EnginePool::EnginePool(const LoadPlan& plan, unsigned threads, common::Logger lo
   const common::SteadyTime start =
       plan.start ? *plan.start : std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
   auto workload = CompiledWorkload::compile(plan.workload, plan.rows, plan.agent_id);
+  const auto allowed = std::make_shared<const TargetAllowlist>(plan.allowed_targets);
   const uint64_t seed = plan.seed ? plan.seed : std::random_device{}() * 0x9e3779b97f4a7c15ull + std::random_device{}();
   for (unsigned t = 0; t < threads; ++t) {
     EngineConfig c;
@@ -38,6 +39,7 @@ EnginePool::EnginePool(const LoadPlan& plan, unsigned threads, common::Logger lo
     c.start_ceiling = plan.start_ceiling;
     c.clock_offset = plan.clock_offset;
     c.seed = seed + t * 0x9e3779b97f4a7c15ull;
+    c.allowed_targets = allowed;
     engines_.push_back(std::make_unique<Engine>(std::move(c), mailbox_, log));
   }
   next_unposted_.assign(threads, 0);

@@ -86,7 +86,11 @@ void Engine::finish_transfer(CURL* easy, CURLcode result, int64_t now_ns) {
   ++s.requests;
   s.bytes_sent += static_cast<uint64_t>(request_size);
   s.bytes_received += static_cast<uint64_t>(header_size) + static_cast<uint64_t>(body_size);
-  const auto failure = classify_transfer(result, status, req.spec.expects(status));
+  auto failure = classify_transfer(result, status, req.spec.expects(status));
+  if (result == CURLE_COULDNT_CONNECT && !user->refused_target.empty() && !user->opened_allowed) {
+    failure = wire::FailureKind::not_allowed;
+    problem("request '" + req.spec.name + "': " + user->refused_target);
+  }
   if (failure) ++s.failures[*failure];
   if (status > 0) {
     s.count_status(static_cast<uint16_t>(status));
@@ -326,6 +330,8 @@ bool Engine::start_request(VirtualUser& user, uint32_t request, int64_t now_ns, 
   if (user.capture_headers) user.response_headers.clear();
   user.started_ns = now_ns;
   user.intended_ns = intended_ns;
+  user.refused_target.clear();
+  user.opened_allowed = false;
   if (curl_multi_add_handle(multis_[user.multi], user.easy) != CURLM_OK) {
     // Counted, never lost: the request was due and could not be issued.
     wire::RequestStats& s = stats_[request];

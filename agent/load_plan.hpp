@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/target_allowlist.hpp"
 #include "protocol/common/clock.hpp"
 #include "protocol/wire/plan.hpp"
 
@@ -27,6 +28,7 @@ struct LoadPlan {
   std::chrono::microseconds clock_offset{0};  // broker time minus ours, for window alignment
   uint64_t seed = 0;                          // random choices; 0 = from the clock
   uint64_t start_ceiling = UINT64_MAX;        // per engine, requests it may start until told more
+  TargetAllowlist allowed_targets;            // where connections may go (default: loopback only)
 };
 
 /// The load an agent runs for `budget` of `plan`, given the time now in broker time and

@@ -10,6 +10,8 @@
 
 namespace grid::agent {
 
+class Engine;
+
 /// One virtual user: a small state machine that walks a scenario, one iteration at a
 /// time. In the closed model a user loops over iterations until it retires; in the open
 /// model it runs the one iteration an arrival gave it and goes back to the idle pool.
@@ -29,6 +31,7 @@ struct VirtualUser {
   };
 
   CURL* easy = nullptr;
+  Engine* engine = nullptr;         // its engine, for curl callbacks that get only the user
   uint32_t id = 0;                  // index within its engine
   uint32_t multi = 0;               // index of the curl multi handle it runs on
   uint32_t scenario = 0;            // scenario of the current iteration
@@ -39,6 +42,10 @@ struct VirtualUser {
   bool fresh_connection = false;    // the next request opens a new connection
   int64_t started_ns = 0;           // steady clock when the current request started
   int64_t intended_ns = 0;          // when it was due (open model latency is measured from here)
+  // The request in flight: a socket --allow-target refused (why), and whether one it
+  // allowed was opened (then a failure to connect is a `connect` failure).
+  std::string refused_target;
+  bool opened_allowed = false;
   State state = State::idle;
   UserVariables vars;  // extracted variables, data row, iteration
   // Rendered request parts (templated requests only); curl reads them during the transfer.

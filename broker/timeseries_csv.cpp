@@ -6,10 +6,21 @@
 
 namespace grid::broker {
 
+namespace {
+
+// Columns are append-only: the failure kinds that existed when dropped_iterations was
+// added sit before the byte counts; kinds added later go at the end of the row.
+constexpr size_t kKindsBeforeBytes = 7;
+
+}  // namespace
+
 std::string timeseries_header() {
   std::string h = "window_start_unix_ms,elapsed_s,users,requests,rps,failures";
-  for (auto name : wire::kFailureKindNames) h += ",failures_" + std::string(name);
+  for (size_t k = 0; k < kKindsBeforeBytes; ++k) h += ",failures_" + std::string(wire::kFailureKindNames[k]);
   h += ",bytes_sent,bytes_received,latency_mean_ms,p50_ms,p90_ms,p95_ms,p99_ms,max_ms,dropped_iterations";
+  for (size_t k = kKindsBeforeBytes; k < wire::kFailureKindCount; ++k) {
+    h += ",failures_" + std::string(wire::kFailureKindNames[k]);
+  }
   return h;
 }
 
@@ -26,12 +37,13 @@ std::string timeseries_row(const wire::StatsWindow& w, uint64_t started_unix_ms,
   const double elapsed = w.end_ms() > started_unix_ms ? (w.end_ms() - started_unix_ms) / 1000.0 : 0.0;
   std::string row = fmt::format("{},{:.3f},{},{},{:.1f},{}", w.start_ms(), elapsed, w.active_users, t.requests,
                                 t.requests / interval_s, t.failed());
-  for (uint64_t n : t.failures.by_kind) row += fmt::format(",{}", n);
+  for (size_t k = 0; k < kKindsBeforeBytes; ++k) row += fmt::format(",{}", t.failures.by_kind[k]);
   const auto& h = t.latency_us;
-  return row + fmt::format(",{},{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{}", t.bytes_sent, t.bytes_received,
-                           h.mean() / 1000.0, h.percentile(50) / 1000.0, h.percentile(90) / 1000.0,
-                           h.percentile(95) / 1000.0, h.percentile(99) / 1000.0, h.max() / 1000.0,
-                           t.dropped_iterations);
+  row += fmt::format(",{},{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{}", t.bytes_sent, t.bytes_received,
+                     h.mean() / 1000.0, h.percentile(50) / 1000.0, h.percentile(90) / 1000.0, h.percentile(95) / 1000.0,
+                     h.percentile(99) / 1000.0, h.max() / 1000.0, t.dropped_iterations);
+  for (size_t k = kKindsBeforeBytes; k < wire::kFailureKindCount; ++k) row += fmt::format(",{}", t.failures.by_kind[k]);
+  return row;
 }
 
 }  // namespace grid::broker

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "agent/agent_node.hpp"
+#include "cli/allow_target_option.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/stop_signal.hpp"
@@ -34,6 +35,7 @@ int agent_main(int argc, char** argv) {
       ("deadman", po::value<std::string>()->default_value("15s")->notifier(duration_notifier("deadman", o.deadman)),
        "with no parent answering this long (every fallback tried), stop all load and say so");
   // clang-format on
+  add_allow_target_option(opts, o.allowed_targets);
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "agent", opts, vm)) return *code;
   common::raise_open_file_limit();

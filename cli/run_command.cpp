@@ -10,6 +10,7 @@
 #include "agent/agent_node.hpp"
 #include "broker/broker_node.hpp"
 #include "broker/campaign.hpp"
+#include "cli/allow_target_option.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/results_dir.hpp"
@@ -26,7 +27,7 @@ namespace grid::cli {
 namespace {
 
 int run_grid(const std::string& campaign_path, const std::string& results, unsigned threads, unsigned agents,
-             uint32_t users_per_multi, bool quiet);
+             uint32_t users_per_multi, bool quiet, const agent::TargetAllowlist& allowed_targets);
 
 }  // namespace
 
@@ -34,6 +35,7 @@ int run_main(int argc, char** argv) {
   std::string campaign_path, results;
   unsigned threads = 0, agents = 1;
   uint32_t users_per_multi = 32;
+  agent::TargetAllowlist allowed_targets;  // loopback only unless --allow-target says otherwise
   po::options_description opts("usage: loadgrid run CAMPAIGN.ini [options]\n\noptions");
   // One option per line, as --help lists them.
   // clang-format off
@@ -44,20 +46,22 @@ int run_main(int argc, char** argv) {
       ("users-per-multi", po::value(&users_per_multi)->default_value(32), "users per curl multi handle (tuning; docs/adr/0002)")
       ("quiet,q", "no live progress (log lines follow --log-level)");
   // clang-format on
+  add_allow_target_option(opts, allowed_targets);
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "run", opts, vm, &campaign_path)) return *code;
   if (agents == 0 || agents > 1000) {
     std::cerr << "loadgrid run: --agents must be 1 to 1000\n";
     return common::kExitUsage;
   }
-  return guarded(
-      "run", [&] { return run_grid(campaign_path, results, threads, agents, users_per_multi, vm.count("quiet") > 0); });
+  return guarded("run", [&] {
+    return run_grid(campaign_path, results, threads, agents, users_per_multi, vm.count("quiet") > 0, allowed_targets);
+  });
 }
 
 namespace {
 
 int run_grid(const std::string& campaign_path, const std::string& results, unsigned threads, unsigned agents,
-             uint32_t users_per_multi, bool quiet) {
+             uint32_t users_per_multi, bool quiet, const agent::TargetAllowlist& allowed_targets) {
   broker::Campaign campaign = broker::load_campaign(campaign_path);
   // Each user holds one socket; leave room for the rest of the process.
   const uint64_t fd_limit = common::raise_open_file_limit();
@@ -95,6 +99,7 @@ int run_grid(const std::string& campaign_path, const std::string& results, unsig
     ao.users_per_multi = users_per_multi;
     ao.announce = false;                           // up to 1,000 local agents: their start lines are debug
     ao.ack_wait = std::chrono::milliseconds(500);  // the broker has finished: its last acks are out
+    ao.allowed_targets = allowed_targets;
     nodes.push_back(std::make_unique<agent::AgentNode>(context, ao));
   }
   std::vector<std::thread> workers;

@@ -18,12 +18,14 @@ enum class FailureKind : uint8_t {
   http_5xx = 4,   // a response with a 5xx status the request did not expect
   other = 5,      // anything else: unexpected 1xx-3xx status, protocol error, reset, ...
   assertion = 6,  // a response that failed a check, or a step whose variable was missing
+  // Appended with --allow-target (issue 8); an older peer folds it into `other`:
+  not_allowed = 7,  // every address it would connect to is outside the agent's --allow-target list
 };
 
-inline constexpr size_t kFailureKindCount = 7;
+inline constexpr size_t kFailureKindCount = 8;
 
 inline constexpr std::array<std::string_view, kFailureKindCount> kFailureKindNames = {
-    "connect", "timeout", "tls", "http_4xx", "http_5xx", "other", "assertion"};
+    "connect", "timeout", "tls", "http_4xx", "http_5xx", "other", "assertion", "not_allowed"};
 
 constexpr std::string_view to_string(FailureKind kind) { return kFailureKindNames[static_cast<size_t>(kind)]; }
 

@@ -107,13 +107,44 @@ BOOST_AUTO_TEST_CASE(timeseries_row_has_one_value_per_header_column) {
   BOOST_TEST(row.rfind("101000,2.000,10,110,110.0,4", 0) == 0, row);
 }
 
-BOOST_AUTO_TEST_CASE(timeseries_rows_end_with_the_windows_dropped_iterations) {
+namespace {
+
+// The value of column `name` in `row`, by the header's order.
+std::string csv_column(const std::string& header, const std::string& row, const std::string& name) {
+  std::vector<std::string> names, values;
+  for (auto [text, out] : {std::pair{&header, &names}, std::pair{&row, &values}}) {
+    std::stringstream in(*text);
+    for (std::string field; std::getline(in, field, ',');) out->push_back(field);
+  }
+  BOOST_REQUIRE_EQUAL(names.size(), values.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return values[i];
+  }
+  BOOST_FAIL("no column " << name << " in " << header);
+  return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(timeseries_rows_carry_the_windows_dropped_iterations) {
   auto w = sample_window(101);
   w.requests["home"].dropped_iterations = 7;
   const std::string header = broker::timeseries_header();
-  BOOST_TEST(header.substr(header.rfind(',') + 1) == "dropped_iterations");
-  const std::string row = broker::timeseries_row(w, 100'000);
-  BOOST_TEST(row.substr(row.rfind(',') + 1) == "7", row);
+  BOOST_TEST(csv_column(header, broker::timeseries_row(w, 100'000), "dropped_iterations") == "7");
+}
+
+BOOST_AUTO_TEST_CASE(timeseries_columns_are_append_only_and_newer_failure_kinds_come_last) {
+  auto w = sample_window(101);
+  w.requests["home"].failures[wire::FailureKind::not_allowed] = 3;
+  const std::string header = broker::timeseries_header();
+  // The columns of earlier releases, in their order, start every header.
+  const std::string before =
+      "window_start_unix_ms,elapsed_s,users,requests,rps,failures,failures_connect,failures_timeout,failures_tls,"
+      "failures_http_4xx,failures_http_5xx,failures_other,failures_assertion,bytes_sent,bytes_received,"
+      "latency_mean_ms,p50_ms,p90_ms,p95_ms,p99_ms,max_ms,dropped_iterations";
+  BOOST_TEST(header.rfind(before, 0) == 0u, header);
+  BOOST_TEST(header.substr(before.size()) == ",failures_not_allowed");
+  BOOST_TEST(csv_column(header, broker::timeseries_row(w, 100'000), "failures_not_allowed") == "3");
 }
 
 BOOST_AUTO_TEST_CASE(partial_first_and_last_windows_report_the_rate_of_the_part_covered) {
