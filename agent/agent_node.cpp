@@ -12,7 +12,7 @@ AgentNode::AgentNode(zmq::context_t& context, AgentOptions options, const common
     : options_(common::with_node_id(std::move(options), "agent")),
       clock_(clock),
       log_(common::make_logger(options_.id)),
-      parent_(context, options_.parent, options_.id, clock_, log_),
+      parent_(context, options_.parent, options_.id, clock_, log_, {.security = options_.security}),
       tick_(options_.heartbeat, clock_.steady_now() + options_.heartbeat),
       capacity_threads_(options_.threads ? options_.threads : common::machine_cores()) {
   loop_.watch(parent_.plans());

@@ -10,6 +10,7 @@
 
 #include "agent/engine_pool.hpp"
 #include "protocol/common/clock.hpp"
+#include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/log_rate_limit.hpp"
 #include "protocol/common/node_loop.hpp"
@@ -32,6 +33,7 @@ struct AgentOptions {
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::seconds drain_limit{60};  // longest wait for the engines at stop
   bool announce = true;                  // start and campaign lines at info (else debug: `loadgrid run`'s local agents)
+  common::LinkSecurity security;         // CURVE to the parent (docs/adr/0012)
 };
 
 /// An agent: subscribes to its parent's plan snapshots, runs its budget of users on an

@@ -6,6 +6,7 @@
 #include "agent/agent_node.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
+#include "cli/security_options.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
 #include "protocol/common/exit_codes.hpp"
@@ -31,10 +32,13 @@ int agent_main(int argc, char** argv) {
       ("capacity", po::value(&o.capacity)->default_value(0), "weight in budget splits (0 = engine threads)")
       ("users-per-multi", po::value(&o.users_per_multi)->default_value(32), "users per curl multi handle (tuning)");
   // clang-format on
+  SecurityFlags security;
+  add_security_options(opts, security, {.child_side = true});
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "agent", opts, vm)) return *code;
   common::raise_open_file_limit();
   return guarded("agent", [&] {
+    o.security = resolve_security("agent", security, {.child_side = true}, "", o.parent);
     zmq::context_t context(1);
     agent::AgentNode node(context, o);
     install_stop_handler([](void* n) { static_cast<agent::AgentNode*>(n)->stop(); }, &node);

@@ -10,10 +10,10 @@ RelayNode::RelayNode(zmq::context_t& context, RelayOptions options, const common
     : options_(common::with_node_id(std::move(options), "relay")),
       clock_(clock),
       log_(common::make_logger(options_.id)),
-      parent_(context, options_.parent, options_.id, clock_, log_),
+      parent_(context, options_.parent, options_.id, clock_, log_, {.security = options_.security}),
       children_(
           context, options_.listen, options_.heartbeat, clock_, [this] { return parent_.broker_now(); }, options_.id,
-          log_),
+          log_, options_.security),
       merger_(options_.merge_grace),
       tick_(options_.heartbeat, clock_.steady_now() + options_.heartbeat),
       // Epochs must grow across restarts too: children ignore anything not newer.

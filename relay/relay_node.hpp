@@ -10,6 +10,7 @@
 
 #include "protocol/common/children_link.hpp"
 #include "protocol/common/clock.hpp"
+#include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/node_loop.hpp"
 #include "protocol/common/parent_link.hpp"
@@ -29,6 +30,7 @@ struct RelayOptions {
   std::string listen;  // tcp://HOST:PORT (PORT plans, PORT+1 reports) or inproc://NAME
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::milliseconds merge_grace{500};  // wait for stragglers after a window ends
+  common::LinkSecurity security;               // CURVE on both sides (docs/adr/0012)
 };
 
 /// A relay: a broker to its children and one big agent to its parent. It republishes

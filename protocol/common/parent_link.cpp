@@ -19,6 +19,8 @@ ParentLink::ParentLink(zmq::context_t& context, const std::string& parent, std::
   if (!endpoints) throw std::invalid_argument("--parent: " + endpoints.error());
   configure_socket(plans_);
   configure_socket(reports_);
+  secure_client(plans_, options.security);
+  secure_client(reports_, options.security);
   reports_.set(zmq::sockopt::sndhwm, options.send_queue);
   plans_.set(zmq::sockopt::subscribe, kPlanTopic);
   plans_.set(zmq::sockopt::subscribe, child_topic(my_id_));

@@ -8,6 +8,7 @@
 
 #include "protocol/common/clock.hpp"
 #include "protocol/common/clock_offset.hpp"
+#include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/log_rate_limit.hpp"
 #include "protocol/common/outbox.hpp"
@@ -21,6 +22,7 @@ namespace grid::common {
 struct ParentLinkOptions {
   int send_queue = 100'000;                          // messages ZeroMQ queues before a send would block
   size_t retained_bytes = Outbox::kDefaultMaxBytes;  // what we keep beyond that, in bytes
+  LinkSecurity security;                             // CURVE client when security.client()
 };
 
 /// The child side of one hop, shared by agents and relays: SUB to the parent's plans
