@@ -103,6 +103,11 @@ void ZapAuthenticator::serve(zmq::socket_t& zap, zmq::socket_t& control, const A
       zmq::pollitem_t items[] = {{zap.handle(), 0, ZMQ_POLLIN, 0}, {control.handle(), 0, ZMQ_POLLIN, 0}};
       poll(items, 2, std::chrono::seconds(1));
       if (items[1].revents & ZMQ_POLLIN) return;
+      // A refused child gives up after one try per socket (ZeroMQ ends a connection whose
+      // handshake failed), so a burst often ends inside the rate limit: say the rest.
+      if (const auto n = refusal_log.flush(clock.steady_now())) {
+        log_->warn("refused {} more handshake(s) of children not in {} ({} in all)", *n, keys.source, refused());
+      }
       if (!(items[0].revents & ZMQ_POLLIN)) continue;
       std::vector<zmq::message_t> frames;
       if (!zmq::recv_multipart(zap, std::back_inserter(frames), zmq::recv_flags::dontwait)) continue;

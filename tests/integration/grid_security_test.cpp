@@ -194,7 +194,7 @@ BOOST_AUTO_TEST_CASE(only_the_authorised_agent_joins_and_an_unlisted_key_never_g
   for (std::string line; std::getline(lines, line);) {
     if (contains(line, "refused")) BOOST_TEST(!contains(line, good_pub), line);
   }
-  // The unlisted agent is still trying, unharmed, and never started a campaign.
+  // The unlisted agent is still running, unharmed, and never started a campaign.
   BOOST_TEST(!bad.wait_for_exit(0ms).has_value());
   BOOST_TEST(!contains(bad.err(), "campaign"), bad.err());
   bad.signal(SIGTERM);

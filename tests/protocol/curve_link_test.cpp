@@ -61,12 +61,14 @@ std::unique_ptr<common::ParentLink> make_child(zmq::context_t& context, const st
   return child;
 }
 
-/// Counts the handshakes a server socket saw fail for protocol reasons (mechanism
-/// mismatch, a box it cannot open), through the socket monitor.
+/// Counts the handshakes a server socket saw fail, through the socket monitor: for
+/// protocol reasons (mechanism mismatch, a box it cannot open), or with no detail (the
+/// client saw the mismatch first and hung up mid-handshake).
 class HandshakeMonitor : public zmq::monitor_t {
 public:
   HandshakeMonitor(zmq::socket_t& socket, const std::string& name) {
-    init(socket, "inproc://monitor." + name, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    init(socket, "inproc://monitor." + name,
+         ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
   }
   int failed = 0;
   int succeeded = 0;
@@ -77,6 +79,7 @@ public:
 
 private:
   void on_event_handshake_failed_protocol(const zmq_event_t&, const char*) override { ++failed; }
+  void on_event_handshake_failed_no_detail(const zmq_event_t&, const char*) override { ++failed; }
   void on_event_handshake_succeeded(const zmq_event_t&, const char*) override { ++succeeded; }
 };
 
