@@ -14,6 +14,7 @@ namespace {
 common::ParentLinkOptions link_options(const AgentOptions& o) {
   common::ParentLinkOptions l;
   l.heartbeat = o.heartbeat;
+  l.security = o.security;
   return l;
 }
 

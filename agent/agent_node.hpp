@@ -13,6 +13,7 @@
 #include "agent/start_allowance.hpp"
 #include "agent/target_allowlist.hpp"
 #include "protocol/common/clock.hpp"
+#include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/log_rate_limit.hpp"
 #include "protocol/common/node_loop.hpp"
@@ -40,6 +41,7 @@ struct AgentOptions {
   std::chrono::milliseconds ack_wait{5'000};               // at stop, longest wait for the last acknowledgements
   size_t retained_limit = RetainedWindows::kDefaultLimit;  // windows kept before coalescing
   TargetAllowlist allowed_targets;       // --allow-target: hosts it may load (default: loopback only)
+  common::LinkSecurity security;         // CURVE to the parent (docs/adr/0014)
 };
 
 /// An agent: subscribes to its parent's plan snapshots, runs its budget of users on an

@@ -27,7 +27,8 @@ BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions
       clock_(clock),
       log_(common::make_logger(options_.id)),
       children_(
-          context, options_.listen, options_.heartbeat, clock_, [this] { return broker_now(); }, options_.id, log_),
+          context, options_.listen, options_.heartbeat, clock_, [this] { return broker_now(); }, options_.id, log_,
+          options_.security),
       tick_(options_.heartbeat, clock_.steady_now()),
       writer_(options_.results_dir),
       merger_(options_.merge_grace),

@@ -18,6 +18,7 @@
 #include "broker/run_info.hpp"
 #include "protocol/common/children_link.hpp"
 #include "protocol/common/clock.hpp"
+#include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/node_loop.hpp"
 #include "protocol/common/row_ledger.hpp"
@@ -38,7 +39,8 @@ struct BrokerOptions {
   std::chrono::milliseconds heartbeat{1'000};
   std::chrono::milliseconds merge_grace{1'000};  // wait for late windows before showing one
   std::string results_dir;
-  bool quiet = false;  // no live progress
+  bool quiet = false;             // no live progress
+  common::LinkSecurity security;  // CURVE towards the children (docs/adr/0014)
 };
 
 /// The root of the grid: plans the campaign, publishes plan snapshots (every second and

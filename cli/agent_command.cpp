@@ -7,6 +7,7 @@
 #include "cli/allow_target_option.hpp"
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
+#include "cli/security_options.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
 #include "protocol/common/exit_codes.hpp"
@@ -36,10 +37,13 @@ int agent_main(int argc, char** argv) {
        "with no parent answering this long (every fallback tried), stop all load and say so");
   // clang-format on
   add_allow_target_option(opts, o.allowed_targets);
+  SecurityFlags security;
+  add_security_options(opts, security, {.child_side = true});
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "agent", opts, vm)) return *code;
   common::raise_open_file_limit();
   return guarded("agent", [&] {
+    o.security = resolve_security("agent", security, {.child_side = true}, "", o.parent);
     zmq::context_t context(1);
     agent::AgentNode node(context, o);
     install_stop_handler([](void* n) { static_cast<agent::AgentNode*>(n)->stop(); }, &node);

@@ -8,6 +8,7 @@
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/results_dir.hpp"
+#include "cli/security_options.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
 #include "protocol/common/exit_codes.hpp"
@@ -33,6 +34,8 @@ int broker_main(int argc, char** argv) {
        "start anyway after this long with the agents there are; exit 3 if none")
       ("quiet,q", "no live progress (log lines follow --log-level)");
   // clang-format on
+  SecurityFlags security;
+  add_security_options(opts, security, {.parent_side = true});
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "broker", opts, vm, &campaign_path)) return *code;
   const auto timeout = common::parse_duration(expect_timeout);
@@ -43,6 +46,7 @@ int broker_main(int argc, char** argv) {
   o.expect_timeout = timeout.value();
   o.quiet = vm.count("quiet") > 0;
   return guarded("broker", [&] {
+    o.security = resolve_security("broker", security, {.parent_side = true}, o.listen, "");
     const broker::Campaign campaign = broker::load_campaign(campaign_path);
     o.results_dir = choose_results_dir(o.results_dir, campaign);
     zmq::context_t context(1);

@@ -26,6 +26,7 @@ constexpr Subcommand kSubcommands[] = {
     {"agent", "run virtual users for whatever campaign the parent plans", &grid::cli::agent_main},
     {"target", "serve the built-in HTTP test target", &grid::target::target_main},
     {"check", "validate a campaign file, list every problem, start nothing", &grid::cli::check_main},
+    {"keygen", "write a CurveZMQ key pair for a node (PREFIX.key, PREFIX.pub)", &grid::cli::keygen_main},
 };
 
 void usage(std::FILE* out) {

@@ -5,6 +5,7 @@
 
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
+#include "cli/security_options.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
 #include "protocol/common/exit_codes.hpp"
@@ -31,9 +32,13 @@ int relay_main(int argc, char** argv) {
       ("deadman", po::value<std::string>()->default_value("15s")->notifier(duration_notifier("deadman", o.deadman)),
        "with no parent answering this long, tell the children to stop (they stop by themselves too)");
   // clang-format on
+  SecurityFlags security;
+  const NodeSides sides{.parent_side = true, .child_side = true};
+  add_security_options(opts, security, sides);
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "relay", opts, vm)) return *code;
   return guarded("relay", [&] {
+    o.security = resolve_security("relay", security, sides, o.listen, o.parent);
     zmq::context_t context(1);
     relay::RelayNode node(context, o);
     install_stop_handler([](void* n) { static_cast<relay::RelayNode*>(n)->stop(); }, &node);

@@ -14,6 +14,7 @@
 #include "cli/guarded.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/results_dir.hpp"
+#include "cli/security_options.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
 #include "protocol/common/exit_codes.hpp"
@@ -47,6 +48,8 @@ int run_main(int argc, char** argv) {
       ("quiet,q", "no live progress (log lines follow --log-level)");
   // clang-format on
   add_allow_target_option(opts, allowed_targets);
+  SecurityFlags security;
+  add_insecure_option(opts, security);
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "run", opts, vm, &campaign_path)) return *code;
   if (agents == 0 || agents > 1000) {

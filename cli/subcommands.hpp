@@ -10,5 +10,6 @@ int broker_main(int argc, char** argv);
 int relay_main(int argc, char** argv);
 int agent_main(int argc, char** argv);
 int check_main(int argc, char** argv);
+int keygen_main(int argc, char** argv);
 
 }  // namespace grid::cli

@@ -13,6 +13,7 @@ namespace {
 common::ParentLinkOptions link_options(const RelayOptions& o) {
   common::ParentLinkOptions l;
   l.heartbeat = o.heartbeat;
+  l.security = o.security;
   return l;
 }
 
@@ -25,7 +26,7 @@ RelayNode::RelayNode(zmq::context_t& context, RelayOptions options, const common
       parent_(context, options_.parent, options_.id, clock_, log_, link_options(options_)),
       children_(
           context, options_.listen, options_.heartbeat, clock_, [this] { return parent_.broker_now(); }, options_.id,
-          log_),
+          log_, options_.security),
       merger_(options_.merge_grace),
       tick_(options_.heartbeat, clock_.steady_now() + options_.heartbeat),
       // Epochs must grow across restarts too: children ignore anything not newer.

@@ -10,6 +10,7 @@
 
 #include "protocol/common/children_link.hpp"
 #include "protocol/common/clock.hpp"
+#include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/node_loop.hpp"
 #include "protocol/common/parent_link.hpp"
@@ -31,6 +32,7 @@ struct RelayOptions {
   std::chrono::milliseconds heartbeat{1000};
   std::chrono::milliseconds merge_grace{500};  // wait for stragglers after a window ends
   std::chrono::milliseconds deadman{15'000};   // no parent answering this long: children are told to stop
+  common::LinkSecurity security;               // CURVE on both sides (docs/adr/0014)
 };
 
 /// A relay: a broker to its children and one big agent to its parent. It republishes

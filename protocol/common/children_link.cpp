@@ -11,8 +11,10 @@
 namespace grid::common {
 
 ChildrenLink::ChildrenLink(zmq::context_t& context, const std::string& listen, std::chrono::milliseconds heartbeat,
-                           const Clock& clock, std::function<WallTime()> broker_now, std::string my_id, Logger log)
+                           const Clock& clock, std::function<WallTime()> broker_now, std::string my_id, Logger log,
+                           const LinkSecurity& security)
     : clock_(clock),
+      zap_(security.server() ? std::make_unique<ZapAuthenticator>(context, *security.authorized, log) : nullptr),
       plans_(context, zmq::socket_type::pub),
       reports_(context, zmq::socket_type::pull),
       registry_(heartbeat),
@@ -24,6 +26,8 @@ ChildrenLink::ChildrenLink(zmq::context_t& context, const std::string& listen, s
   if (!endpoints) throw std::invalid_argument("--listen: " + endpoints.error());
   configure_socket(plans_);
   configure_socket(reports_);
+  secure_server(plans_, security);
+  secure_server(reports_, security);
   try {
     plans_.bind(endpoints.value().plans);
     reports_.bind(endpoints.value().reports);
@@ -34,6 +38,10 @@ ChildrenLink::ChildrenLink(zmq::context_t& context, const std::string& listen, s
   bound_address_ =
       bound_parent_address(plans_.get(zmq::sockopt::last_endpoint), reports_.get(zmq::sockopt::last_endpoint));
   if (bound_address_.empty()) bound_address_ = listen;  // inproc: the name is the address
+  if (security.server()) {
+    log_->info("CURVE on {}: children must hold one of the {} key(s) in {}", bound_address_,
+               security.authorized->keys.size(), security.authorized->source);
+  }
 }
 
 std::string ChildrenLink::loss_rule() const {

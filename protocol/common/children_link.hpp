@@ -3,15 +3,18 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include <zmq.hpp>
 
 #include "protocol/common/child_registry.hpp"
 #include "protocol/common/clock.hpp"
+#include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/log_rate_limit.hpp"
 #include "protocol/common/snapshot_throttle.hpp"
+#include "protocol/common/zap_authenticator.hpp"
 #include "protocol/wire/messages.hpp"
 #include "protocol/wire/plan.hpp"
 
@@ -40,9 +43,12 @@ public:
   /// Binds `listen` (see listen_endpoints: `tcp://HOST:0` binds ephemeral ports).
   /// `broker_now` gives broker time, for echoes; `clock` the steady time for liveness.
   /// Throws std::invalid_argument for a malformed address and std::runtime_error naming
-  /// the address when it cannot bind.
+  /// the address when it cannot bind. With `security.server()` both sockets are CURVE
+  /// servers and the link owns the context's ZapAuthenticator (started before binding):
+  /// only children whose key is authorised get through.
   ChildrenLink(zmq::context_t& context, const std::string& listen, std::chrono::milliseconds heartbeat,
-               const Clock& clock, std::function<WallTime()> broker_now, std::string my_id, Logger log);
+               const Clock& clock, std::function<WallTime()> broker_now, std::string my_id, Logger log,
+               const LinkSecurity& security = {});
 
   /// Whether heartbeats get clock echoes (the default). A relay that has lost its own
   /// parent stops answering, so that its children see it as silent and fail over to
@@ -78,6 +84,8 @@ public:
   const ChildRegistry& registry() const { return registry_; }
   /// Malformed or unexpected frames rejected at this hop, cumulative.
   uint64_t rejected_frames() const { return rejected_; }
+  /// Handshakes of children refused for their key (CURVE links only), cumulative.
+  uint64_t refused_handshakes() const { return zap_ ? zap_->refused() : 0; }
   /// Downstream frames (snapshots, clock echoes) the socket refused, cumulative.
   uint64_t unsent_frames() const { return unsent_; }
   /// "silent for 3 heartbeats (3 s)": what makes a child lost, for messages.
@@ -90,6 +98,9 @@ private:
   void membership_changed(Handler& handler);
 
   const Clock& clock_;
+  // Before the sockets, so it outlives them (CURVE only, else null).
+  std::unique_ptr<ZapAuthenticator> zap_;
+
   zmq::socket_t plans_;    // PUB
   zmq::socket_t reports_;  // PULL
   ChildRegistry registry_;

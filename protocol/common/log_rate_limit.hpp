@@ -26,6 +26,18 @@ public:
     return n;
   }
 
+  /// For events that may stop coming: once a line is due again, returns how many events
+  /// were suppressed since the last line (and resets), so the last of a burst is not
+  /// left unsaid; std::nullopt when none are pending or no line is due yet. Call it on a
+  /// timer.
+  std::optional<uint64_t> flush(SteadyTime now) {
+    if (pending_ == 0 || (last_ && now < *last_ + every_)) return std::nullopt;
+    last_ = now;
+    const uint64_t n = pending_;
+    pending_ = 0;
+    return n;
+  }
+
 private:
   std::chrono::nanoseconds every_;
   std::optional<SteadyTime> last_;

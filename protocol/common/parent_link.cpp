@@ -34,6 +34,8 @@ void ParentLink::connect(size_t index) {
   reports_ = zmq::socket_t(context_, zmq::socket_type::push);
   configure_socket(plans_);
   configure_socket(reports_);
+  secure_client(plans_, options_.security);
+  secure_client(reports_, options_.security);
   reports_.set(zmq::sockopt::sndhwm, options_.send_queue);
   plans_.set(zmq::sockopt::subscribe, kPlanTopic);
   plans_.set(zmq::sockopt::subscribe, child_topic(my_id_));
@@ -60,7 +62,10 @@ bool ParentLink::check_liveness() {
                std::chrono::duration_cast<std::chrono::milliseconds>(now - last_echo_).count(), options_.liveness);
   }
   if (n == 1) {
-    connected_at_ = now;  // one parent: ZeroMQ keeps reconnecting; warn again after another period
+    // One parent: reconnect to it with fresh sockets (ZeroMQ gives up for good on a
+    // connection whose CURVE handshake failed, e.g. before our key was authorised).
+    connect(0);
+    ++failed_attempts_;
     return false;
   }
   const size_t next = (current_ + 1) % n;

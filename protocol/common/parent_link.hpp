@@ -9,6 +9,7 @@
 
 #include "protocol/common/clock.hpp"
 #include "protocol/common/clock_offset.hpp"
+#include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/log_rate_limit.hpp"
 #include "protocol/common/outbox.hpp"
@@ -27,6 +28,7 @@ struct ParentLinkOptions {
   std::chrono::milliseconds heartbeat{1000};         // our heartbeat interval: the parent echoes each
   unsigned liveness = 3;                             // heartbeats without an echo that make a parent silent
   std::chrono::milliseconds max_backoff{8000};       // longest extra wait between rounds of the list
+  LinkSecurity security;                             // CURVE client when security.client()
 };
 
 /// The child side of one hop, shared by agents and relays: SUB to the parent's plans
@@ -39,8 +41,8 @@ struct ParentLinkOptions {
 /// our heartbeats with a clock echo, so an echo proves both directions work. A parent
 /// with no echo for `liveness` heartbeats is silent: the link moves to the next parent
 /// of its ordered list (the list wraps; once a whole round has failed, each further
-/// attempt waits longer, doubling up to `max_backoff`). With one parent it stays
-/// connected (ZeroMQ reconnects by itself). Whenever a parent is heard again after a
+/// attempt waits longer, doubling up to `max_backoff`). With one parent it reconnects to
+/// it with fresh sockets, on the same schedule. Whenever a parent is heard again after a
 /// silence, recovered() says so once: the owner resends what was not acknowledged.
 class ParentLink {
 public:

@@ -41,4 +41,18 @@ BOOST_AUTO_TEST_CASE(a_repeated_event_makes_one_line_a_second_that_counts_the_ot
   BOOST_TEST(!limit.admit(t0 + 1500ms).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(events_suppressed_at_the_end_of_a_burst_are_flushed_once_a_line_is_due) {
+  LogRateLimit limit(1s);
+  const SteadyTime t0{5s};
+  BOOST_TEST(!limit.flush(t0).has_value());  // nothing pending
+  BOOST_TEST(limit.admit(t0).value() == 1u);
+  BOOST_TEST(!limit.admit(t0 + 10ms).has_value());
+  BOOST_TEST(!limit.admit(t0 + 20ms).has_value());
+  BOOST_TEST(!limit.flush(t0 + 999ms).has_value());  // not due yet
+  BOOST_TEST(limit.flush(t0 + 1s).value() == 2u);
+  BOOST_TEST(!limit.flush(t0 + 5s).has_value());      // said once
+  BOOST_TEST(!limit.admit(t0 + 1500ms).has_value());  // the flush was a line: the next is due a second later
+  BOOST_TEST(limit.admit(t0 + 2s).value() == 2u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
