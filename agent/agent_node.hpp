@@ -40,8 +40,8 @@ struct AgentOptions {
   std::chrono::milliseconds resend_after{10'000};          // a window unacknowledged this long is sent again
   std::chrono::milliseconds ack_wait{5'000};               // at stop, longest wait for the last acknowledgements
   size_t retained_limit = RetainedWindows::kDefaultLimit;  // windows kept before coalescing
-  TargetAllowlist allowed_targets;       // --allow-target: hosts it may load (default: loopback only)
-  common::LinkSecurity security;         // CURVE to the parent (docs/adr/0014)
+  TargetAllowlist allowed_targets;                         // --allow-target: hosts it may load (default: loopback only)
+  common::LinkSecurity security;                           // CURVE to the parent (docs/adr/0014)
 };
 
 /// An agent: subscribes to its parent's plan snapshots, runs its budget of users on an

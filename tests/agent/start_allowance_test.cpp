@@ -22,7 +22,8 @@ BOOST_AUTO_TEST_CASE(what_the_engines_may_start_was_always_announced_at_least_tw
     const size_t from = tick > static_cast<int>(StartAllowance::kApplyLag) ? tick - StartAllowance::kApplyLag : 0;
     BOOST_TEST(applied_sum <= history[from]);
     history.push_back(allowance.announced());
-    for (size_t e = 0; e < started.size(); ++e) started[e] = std::min(applied[e], started[e] + 50 + started[e] * 4 / 10);
+    for (size_t e = 0; e < started.size(); ++e)
+      started[e] = std::min(applied[e], started[e] + 50 + started[e] * 4 / 10);
   }
 }
 

@@ -24,13 +24,6 @@ std::string campaign(const std::string& dir, const std::string& requests, const 
   return path;
 }
 
-int broker_exit(ChildProcess& broker) {
-  const auto code = broker.wait_for_exit(120s);
-  if (!code) throw std::runtime_error("broker did not finish: " + broker.err());
-  if (*code != 0) BOOST_TEST_MESSAGE("broker stderr:\n" << broker.err());
-  return *code;
-}
-
 std::unique_ptr<ChildProcess> agent(const std::string& parent, const std::string& id,
                                     std::vector<std::string> extra = {}) {
   std::vector<std::string> argv = {kBinary, "agent", "--parent", parent, "--id", id, "--threads", "1"};

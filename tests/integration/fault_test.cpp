@@ -73,9 +73,8 @@ BOOST_AUTO_TEST_CASE(a_relay_that_stops_reading_for_a_while_loses_nothing_once_i
   auto broker = start_broker(campaign_file(dir.path(), target, "14s", 10), dir.path(), 1);
   auto relay = start_relay(broker.address, "relay", "default");
   auto agent = start_agent(relay.address, "agent", 1, "default", {"--deadman", "60s"});
-  wait_for_summary(dir.path(), *broker, "the agent counted, 2 s into the run", [](nlohmann::json& s) {
-    return requests_of(s, "agent") > 0 && s["elapsed_s"].get<double>() >= 2;
-  });
+  wait_for_summary(dir.path(), *broker, "the agent counted, 2 s into the run",
+                   [](nlohmann::json& s) { return requests_of(s, "agent") > 0 && s["elapsed_s"].get<double>() >= 2; });
   relay->signal(SIGSTOP);  // reads nothing, answers nothing
   std::this_thread::sleep_for(5s);
   relay->signal(SIGCONT);
@@ -92,9 +91,8 @@ BOOST_AUTO_TEST_CASE(killing_the_broker_stops_all_load_within_the_dead_man_timeo
   auto broker = start_broker(campaign_file(dir.path(), target, "120s", 5), dir.path(), 1);
   auto relay = start_relay(broker.address, "relay", "default");
   auto agent = start_agent(relay.address, "agent", 1, "default", {"--deadman", "3s"});
-  wait_for_summary(dir.path(), *broker, "the agent counted", [](nlohmann::json& s) {
-    return requests_of(s, "agent") > 0;
-  });
+  wait_for_summary(dir.path(), *broker, "the agent counted",
+                   [](nlohmann::json& s) { return requests_of(s, "agent") > 0; });
   broker->signal(SIGKILL);
   // The relay notices its parent's silence (3 heartbeats) and stops answering the agent,
   // whose dead-man switch fires 3 s later; its requests drain within their 2 s timeout.
@@ -113,9 +111,8 @@ BOOST_AUTO_TEST_CASE(a_second_signal_aborts_the_broker_at_once_with_exit_1_and_t
                       << "[request.slow]\nurl = " << target.url("/delay/20000") << "\ntimeout = 30s\n";
   auto broker = start_broker(path, dir.path(), 1);
   auto agent = start_agent(broker.address, "agent", 1);
-  wait_for_summary(dir.path(), *broker, "the run 2 s in", [](nlohmann::json& s) {
-    return s["elapsed_s"].get<double>() >= 2;
-  });
+  wait_for_summary(dir.path(), *broker, "the run 2 s in",
+                   [](nlohmann::json& s) { return s["elapsed_s"].get<double>() >= 2; });
   broker->signal(SIGINT);
   std::this_thread::sleep_for(200ms);
   broker->signal(SIGINT);
@@ -133,16 +130,14 @@ BOOST_AUTO_TEST_CASE(sigterm_on_an_agent_drains_it_and_every_request_it_made_is_
   auto broker = start_broker(campaign_file(dir.path(), target, "60s", 10), dir.path(), 2);
   auto leaving = start_agent(broker.address, "leaving", 1);
   auto staying = start_agent(broker.address, "staying", 1);
-  wait_for_summary(dir.path(), *broker, "both agents counted", [](nlohmann::json& s) {
-    return requests_of(s, "leaving") > 0 && requests_of(s, "staying") > 0;
-  });
+  wait_for_summary(dir.path(), *broker, "both agents counted",
+                   [](nlohmann::json& s) { return requests_of(s, "leaving") > 0 && requests_of(s, "staying") > 0; });
   leaving->signal(SIGTERM);
   const auto code = leaving->wait_for_exit(30s);
   BOOST_TEST_REQUIRE(code.has_value(), "the agent did not leave within 30 s of SIGTERM");
   BOOST_TEST(*code == 0);
-  wait_for_summary(dir.path(), *broker, "the staying agent running all 10 users", [](nlohmann::json& s) {
-    return agent_named(s, "staying")["users"] == 10;
-  });
+  wait_for_summary(dir.path(), *broker, "the staying agent running all 10 users",
+                   [](nlohmann::json& s) { return agent_named(s, "staying")["users"] == 10; });
   BOOST_REQUIRE_EQUAL(stop_broker(*broker), 0);
   const auto summary = read_json(dir.path() + "/summary.json");
   BOOST_TEST(summary["total"]["requests"].get<uint64_t>() == served(target));

@@ -56,23 +56,8 @@ std::string keygen(const std::string& prefix) {
   return pub;
 }
 
-std::string campaign_file(const std::string& dir, const TargetProcess& target, const std::string& duration, int users) {
-  const std::string path = dir + "/grid.ini";
-  std::ofstream(path) << "[campaign]\nname = secure\nduration = " << duration << "\ninterval = 1s\n"
-                      << "[load]\nusers = " << users << "\nthink_time = 20ms\n"
-                      << "[request.home]\nurl = " << target.url("/") << "\ntimeout = 2s\n";
-  return path;
-}
-
 ParentProcess start_parent(std::vector<std::string> argv) {
   return listening_parent(std::make_unique<ChildProcess>(argv));
-}
-
-int broker_exit(ChildProcess& broker) {
-  const auto code = broker.wait_for_exit(120s);
-  if (!code) throw std::runtime_error("broker did not finish: " + broker.err());
-  if (*code != 0) BOOST_TEST_MESSAGE("broker stderr:\n" << broker.err());
-  return *code;
 }
 
 /// A SUB socket in the test, subscribed to everything a parent publishes, as a CURVE
