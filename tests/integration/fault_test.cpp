@@ -145,4 +145,27 @@ BOOST_AUTO_TEST_CASE(sigterm_on_an_agent_drains_it_and_every_request_it_made_is_
   BOOST_TEST(summary["health"]["unaccounted_requests"] == 0);
 }
 
+BOOST_AUTO_TEST_CASE(sigterm_on_a_relay_hands_its_agents_to_their_next_parent_and_nothing_is_lost) {
+  TargetProcess target;
+  TempDir dir;
+  auto broker = start_broker(campaign_file(dir.path(), target, "12s", 10), dir.path(), 2);
+  auto relay_a = start_relay(broker.address, "relay-a", "default");
+  auto relay_b = start_relay(broker.address, "relay-b", "default");
+  auto agent_a = start_agent(relay_a.address + "," + relay_b.address, "agent-a", 1, "default", {"--deadman", "5s"});
+  auto agent_b = start_agent(relay_b.address, "agent-b", 1, "default", {"--deadman", "5s"});
+  wait_for_summary(dir.path(), *broker, "both agents counted, 2 s into the run", [](nlohmann::json& s) {
+    return requests_of(s, "agent-a") > 0 && requests_of(s, "agent-b") > 0 && s["elapsed_s"].get<double>() >= 2;
+  });
+  relay_a->signal(SIGTERM);
+  const auto code = relay_a->wait_for_exit(20s);
+  BOOST_TEST_REQUIRE(code.has_value(), "the relay did not leave within 20 s of SIGTERM");
+  BOOST_TEST(*code == 0);
+  BOOST_REQUIRE_EQUAL(broker_exit(*broker), 0);
+  const auto summary = read_json(dir.path() + "/summary.json");
+  BOOST_TEST(summary["total"]["requests"].get<uint64_t>() == served(target));
+  BOOST_TEST(agent_named(summary, "agent-a")["state"] == "finished");
+  BOOST_TEST(summary["health"]["failovers"].get<uint64_t>() >= 1u);
+  BOOST_TEST(summary["health"]["peak_users"].get<uint64_t>() <= 10u, summary["health"].dump());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

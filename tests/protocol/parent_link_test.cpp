@@ -230,4 +230,20 @@ BOOST_AUTO_TEST_CASE(silence_is_measured_from_the_last_echo_of_any_parent) {
   BOOST_TEST(link.current_parent() == "inproc://deadman-parent");
 }
 
+BOOST_AUTO_TEST_CASE(a_lone_silent_parent_is_reconnected_and_hears_us_again) {
+  zmq::context_t context;
+  ManualClock clock;
+  FakeParent parent(context, "inproc://lone-parent");
+  ParentLink link(context, "inproc://lone-parent", "child", clock, grid::common::make_logger("child"));
+  for (int round = 0; round < 3; ++round) {
+    clock.advance(3500ms);
+    BOOST_TEST(!link.check_liveness());  // reconnected, not a failover
+    link.send_heartbeat(grid::wire::Heartbeat{});
+    BOOST_TEST_REQUIRE(
+        step_until([&] { return parent.count(MessageType::heartbeat) == static_cast<size_t>(round + 1); }),
+        "round " << round);
+  }
+  BOOST_TEST(link.failovers() == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
