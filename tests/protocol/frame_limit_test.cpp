@@ -12,7 +12,6 @@
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
-#include <zmq.h>
 #include <zmq.hpp>
 
 #include "protocol/common/children_link.hpp"
@@ -70,8 +69,9 @@ private:
 
 /// Every frame `socket` received within a bounded wait that ends once `done(frames)`
 /// holds; multipart messages are flattened.
-std::vector<std::string> receive_until(zmq::socket_t& socket, const std::function<bool(const std::vector<std::string>&)>& done,
-                                       const std::function<void()>& between = [] {}) {
+std::vector<std::string> receive_until(
+    zmq::socket_t& socket, const std::function<bool(const std::vector<std::string>&)>& done,
+    const std::function<void()>& between = [] {}) {
   std::vector<std::string> frames;
   const auto deadline = std::chrono::steady_clock::now() + kDeadline;
   while (!done(frames) && std::chrono::steady_clock::now() < deadline) {
@@ -117,9 +117,8 @@ BOOST_AUTO_TEST_CASE(a_frame_over_the_limit_disconnects_its_sender_and_the_pull_
   common::send_upstream(honest, "from the honest peer");
   // The hostile peer reconnects by itself (PUSH does); what it sends now is a frame like any.
   common::send_upstream(hostile, "after reconnecting");
-  const auto frames = receive_until(pull, [](const auto& f) {
-    return holds(f, "from the honest peer") && holds(f, "after reconnecting");
-  });
+  const auto frames = receive_until(
+      pull, [](const auto& f) { return holds(f, "from the honest peer") && holds(f, "after reconnecting"); });
   BOOST_TEST(holds(frames, "from the honest peer"));
   BOOST_TEST(holds(frames, "after reconnecting"));
   BOOST_TEST(!any_larger_than_the_limit(frames));
@@ -156,7 +155,8 @@ BOOST_AUTO_TEST_CASE(an_oversized_plan_is_dropped_and_the_subscriber_takes_plans
   const auto publish = [&](const std::string& body) {
     return [&pub, body] { common::send_downstream(pub, common::kPlanTopic, body); };
   };
-  const auto subscribed = receive_until(sub, [](const auto& f) { return holds(f, "ping"); }, publish("ping"));
+  const auto subscribed = receive_until(
+      sub, [](const auto& f) { return holds(f, "ping"); }, publish("ping"));
   BOOST_TEST_REQUIRE(holds(subscribed, "ping"));
 
   common::send_downstream(pub, common::kPlanTopic, std::string(common::kMaxFrameBytes + 1, 'p'));
@@ -164,7 +164,8 @@ BOOST_AUTO_TEST_CASE(an_oversized_plan_is_dropped_and_the_subscriber_takes_plans
   sub.disconnect(endpoint);
   sub.connect(endpoint);
   const std::string plan = wire::encode(grid::test::sample_plan(), "parent");
-  const auto frames = receive_until(sub, [&](const auto& f) { return holds(f, plan); }, publish(plan));
+  const auto frames = receive_until(
+      sub, [&](const auto& f) { return holds(f, plan); }, publish(plan));
   BOOST_TEST(holds(frames, plan));
   BOOST_TEST(!any_larger_than_the_limit(frames));
 }
