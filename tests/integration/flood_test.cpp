@@ -5,11 +5,9 @@
 // keep working: every frame they read is rejected and counted exactly, the campaign's
 // totals stay exact, and nothing the flood sent becomes a child.
 
-#include <csignal>
-#include <fstream>
-#include <functional>
 #include <future>
-#include <thread>
+#include <string>
+#include <vector>
 
 #include <boost/test/unit_test.hpp>
 
@@ -19,51 +17,18 @@
 using namespace grid::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-// Waits (bounded) until the broker's summary.json in `dir` satisfies `condition`.
-nlohmann::json summary_when(const std::string& dir, const ChildProcess& broker, const std::string& what,
-                            const std::function<bool(nlohmann::json&)>& condition) {
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  std::string last = "(no summary.json yet)";
-  while (std::chrono::steady_clock::now() < deadline) {
-    try {
-      auto summary = read_json(dir + "/summary.json");
-      if (condition(summary)) return summary;
-      last = summary.dump();
-    } catch (const std::exception&) {
-      // not written yet, or a field not there yet
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-  BOOST_FAIL("within 60 s the summary never showed " << what << "; last summary:\n"
-                                                     << last << "\nbroker stderr:\n"
-                                                     << broker.err());
-  return {};
-}
-
-uint64_t agent_requests(nlohmann::json& summary, const std::string& id) {
-  return agent_named(summary, id)["requests"].get<uint64_t>();
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(grid_flood)
 
 BOOST_AUTO_TEST_CASE(a_flood_of_hostile_frames_on_broker_and_relay_is_rejected_and_counted_and_totals_stay_exact) {
   TargetProcess target;
   TempDir dir;
-  const std::string campaign = dir.path() + "/flood.ini";
-  std::ofstream(campaign) << "[campaign]\nname = flood\nduration = 120s\ninterval = 1s\n"
-                          << "[load]\nusers = 6\nthink_time = 20ms\n"
-                          << "[request.home]\nurl = " << target.url("/") << "\ntimeout = 2s\n";
-  auto broker = start_broker(campaign, dir.path(), 2);
+  auto broker = start_broker(campaign_file(dir.path(), target, "120s", 6), dir.path(), 2);
   auto relay = start_relay(broker.address, "relay", "default");
   auto relayed = start_agent(relay.address, "relayed", 1);
   auto direct = start_agent(broker.address, "direct", 1);
   // The flood starts once both agents' requests are counted: the campaign is running.
-  summary_when(dir.path(), *broker, "requests of both agents",
-               [](nlohmann::json& s) { return agent_requests(s, "relayed") > 0 && agent_requests(s, "direct") > 0; });
+  wait_for_summary(dir.path(), *broker, "requests of both agents",
+                   [](nlohmann::json& s) { return requests_of(s, "relayed") > 0 && requests_of(s, "direct") > 0; });
 
   const auto flood_started = std::chrono::steady_clock::now();
   auto flood = std::async(std::launch::async, flood_reports,
@@ -85,16 +50,13 @@ BOOST_AUTO_TEST_CASE(a_flood_of_hostile_frames_on_broker_and_relay_is_rejected_a
   // Still working after the flood: both agents' requests keep being counted, and every
   // frame the flood sent has been rejected (the relay's count arrives in its heartbeats).
   auto after = read_json(dir.path() + "/summary.json");
-  const uint64_t relayed_then = agent_requests(after, "relayed"), direct_then = agent_requests(after, "direct");
-  summary_when(dir.path(), *broker, "every flooded frame rejected and both agents counted after the flood",
-               [&](nlohmann::json& s) {
-                 return s["health"]["rejected_frames"].get<uint64_t>() >= expected &&
-                        agent_requests(s, "relayed") > relayed_then && agent_requests(s, "direct") > direct_then;
-               });
-  broker->signal(SIGINT);
-  const auto code = broker->wait_for_exit(120s);
-  BOOST_REQUIRE_MESSAGE(code.has_value(), "the broker did not stop: " << broker->err());
-  BOOST_REQUIRE_EQUAL(*code, 0);
+  const uint64_t relayed_then = requests_of(after, "relayed"), direct_then = requests_of(after, "direct");
+  wait_for_summary(dir.path(), *broker, "every flooded frame rejected and both agents counted after the flood",
+                   [&](nlohmann::json& s) {
+                     return s["health"]["rejected_frames"].get<uint64_t>() >= expected &&
+                            requests_of(s, "relayed") > relayed_then && requests_of(s, "direct") > direct_then;
+                   });
+  BOOST_REQUIRE_EQUAL(stop_broker(*broker), 0);
 
   auto summary = read_json(dir.path() + "/summary.json");
   BOOST_TEST(summary["health"]["rejected_frames"].get<uint64_t>() == expected);
