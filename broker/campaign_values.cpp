@@ -75,10 +75,22 @@ std::string check_regex(const std::string& pattern) {
   };
   std::vector<Frame> frames(1);
   const size_t n = pattern.size();
+  // libstdc++'s regex parser reads the number of a back-reference or of a {n,m} count
+  // into a long without checking for overflow (undefined behaviour from 19 digits on,
+  // found by campaign_fuzz). No such number needs that many digits: fewer than 1000
+  // groups fit in 1000 characters, and counts above 100,000 are refused below anyway.
+  const auto digits_at = [&](size_t at) {
+    size_t end = at;
+    while (end < n && std::isdigit(static_cast<unsigned char>(pattern[end]))) ++end;
+    return end - at;
+  };
+  constexpr size_t kMaxDigits = 9;
   for (size_t i = 0; i < n; ++i) {
     const char c = pattern[i];
     Frame& f = frames.back();
     if (c == '\\') {
+      if (i + 1 < n && pattern[i + 1] != '0' && digits_at(i + 1) > 3)
+        return "refers back to a group numbered above 999 (\\N), which cannot exist";
       ++i;
       f.total += 1;
       f.last = 1;
@@ -107,6 +119,10 @@ std::string check_regex(const std::string& pattern) {
     } else if (c == '{') {
       // {n}, {n,} or {n,m}; anything else is a literal '{'.
       size_t j = i + 1;
+      if (digits_at(j) > kMaxDigits ||
+          (j + digits_at(j) < n && pattern[j + digits_at(j)] == ',' && digits_at(j + digits_at(j) + 1) > kMaxDigits)) {
+        return "has a count in {n,m} of more than 9 digits (expected at most 100000)";
+      }
       double low = 0, high = -1;
       bool digits = false, comma = false;
       while (j < n && std::isdigit(static_cast<unsigned char>(pattern[j]))) {

@@ -5,13 +5,15 @@
 #
 # Tests start their own nginx (tests/support/nginx_server.*: nginx-light for HTTP/2 and
 # TLS, openssl to make the certificates, ca-certificates for curl's default trust store)
-# on ports they reserve, never on port 80.
+# on ports they reserve, never on port 80. The fuzz stage (scripts/fuzz-smoke.sh) builds
+# with clang: -fsanitize=fuzzer needs compiler-rt's libFuzzer, libclang-rt-14-dev.
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libcurl4-openssl-dev
   libboost-program-options-dev libboost-test-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev clang-format
+  clang libclang-rt-14-dev
   python3
   nginx-light openssl ca-certificates
 )

@@ -68,6 +68,16 @@ void ChildrenLink::drain(Handler& handler) {
 }
 
 void ChildrenLink::send_down(std::string_view topic, const std::string& body) {
+  if (static_cast<int64_t>(body.size()) > kMaxFrameBytes) {
+    // Children would drop it and, as ZeroMQ treats that as a protocol error, never
+    // reconnect to this hop: better not sent, counted and said.
+    ++unsent_;
+    if (const auto n = oversized_log_.admit(clock_.steady_now())) {
+      log_->error("{} snapshot(s) not sent: {} bytes is above the {}-byte frame limit", *n, body.size(),
+                  kMaxFrameBytes);
+    }
+    return;
+  }
   if (!send_downstream(plans_, topic, body)) ++unsent_;
 }
 

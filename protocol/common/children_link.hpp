@@ -73,7 +73,7 @@ public:
   /// True when something changed since the last snapshot.
   bool snapshot_changed() const { return throttle_.has_change(); }
   /// Publishes a plan snapshot now; one the socket refuses is counted (the next one
-  /// replaces it).
+  /// replaces it), and so is one above kMaxFrameBytes, which is never sent (logged).
   void publish(const wire::Plan& plan);
 
   /// Where children reach this hop, with the ports actually bound (read back from the
@@ -86,7 +86,8 @@ public:
   uint64_t rejected_frames() const { return rejected_; }
   /// Handshakes of children refused for their key (CURVE links only), cumulative.
   uint64_t refused_handshakes() const { return zap_ ? zap_->refused() : 0; }
-  /// Downstream frames (snapshots, clock echoes) the socket refused, cumulative.
+  /// Downstream frames (snapshots, clock echoes) the socket refused or that were above
+  /// kMaxFrameBytes (zmq_io.hpp), cumulative.
   uint64_t unsent_frames() const { return unsent_; }
   /// "silent for 3 heartbeats (3 s)": what makes a child lost, for messages.
   std::string loss_rule() const;
@@ -111,6 +112,7 @@ private:
   uint64_t rejected_ = 0;
   uint64_t unsent_ = 0;
   LogRateLimit reject_log_;
+  LogRateLimit oversized_log_;
   SnapshotThrottle throttle_;
   std::string bound_address_;
   bool answering_ = true;

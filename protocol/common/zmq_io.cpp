@@ -52,6 +52,7 @@ void configure_socket(zmq::socket_t& socket) {
   socket.set(zmq::sockopt::linger, 2000);
   socket.set(zmq::sockopt::sndhwm, 100'000);
   socket.set(zmq::sockopt::rcvhwm, 100'000);
+  socket.set(zmq::sockopt::maxmsgsize, kMaxFrameBytes);
 }
 
 }  // namespace grid::common

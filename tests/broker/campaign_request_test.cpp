@@ -88,6 +88,18 @@ BOOST_AUTO_TEST_CASE(a_regex_whose_repeats_would_explode_is_an_error) {
   parse(with_request("check = regex [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n"));
 }
 
+// std::regex would read these numbers into a long and overflow (found by campaign_fuzz).
+BOOST_AUTO_TEST_CASE(a_regex_number_too_long_for_std_regex_is_an_error_before_it_is_built) {
+  expect_only_problem(with_request("check = regex (a)\\99999999999999999999\n"),
+                      {"[request.home] check", "group numbered above 999"});
+  expect_only_problem(with_request("check = regex a*{99999999999999999999}\n"),
+                      {"[request.home] check", "more than 9 digits"});
+  expect_only_problem(with_request("check = regex x{1,99999999999999999999\n"), {"more than 9 digits"});
+  expect_only_problem(with_request("extract = v regex (a)?{,99999999999999999999}\n"), {"more than 9 digits"});
+  // Back-references to real groups, and long numbers that are plain text, pass.
+  parse(with_request("check = regex (a)(b)\\2\\1 [0-9]{3} 01234567890123456789\n"));
+}
+
 BOOST_AUTO_TEST_CASE(bad_checks_name_the_expected_forms) {
   expect_only_problem(with_request("check = contain x\n"), {"[request.home] check", "'contain x' is not a check",
                                                             "did you mean 'contains'?", "json /pointer == VALUE"});

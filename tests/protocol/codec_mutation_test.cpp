@@ -5,7 +5,11 @@
 // under libFuzzer for open-ended exploration.
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -138,6 +142,34 @@ BOOST_AUTO_TEST_CASE(unmutated_sample_frames_decode_to_valid_messages) {
   for (const auto& frame : grid::test::sample_frames(51)) check_frame(frame, out);
   for (const auto& p : out.problems) BOOST_ERROR(p);
   BOOST_TEST(out.decoded == grid::test::sample_frames(51).size());
+}
+
+// tests/fuzz/corpus/codec/ seeds the CI fuzz run (scripts/fuzz-smoke.sh); written by
+// tests/fuzz/make_seed_corpus.cpp. Files named valid-* are valid frames, all others
+// hostile ones a peer could send.
+BOOST_AUTO_TEST_CASE(committed_codec_seeds_cover_every_message_type_and_each_hostile_seed_is_refused_with_a_reason) {
+  std::set<MessageType> types;
+  size_t hostile = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(LOADGRID_SOURCE_DIR "/tests/fuzz/corpus/codec")) {
+    const std::string name = entry.path().filename().string();
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string frame{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    BOOST_TEST_CONTEXT("seed " << name) {
+      Outcomes out;
+      check_frame(frame, out);
+      for (const auto& p : out.problems) BOOST_ERROR(p);
+      if (name.rfind("valid-", 0) == 0) {
+        BOOST_TEST(out.decoded == 1u);
+        types.insert(decode_envelope(frame).value().type);
+      } else {
+        ++hostile;
+        BOOST_TEST(out.decoded == 0u);
+        BOOST_TEST(out.envelope_errors + out.body_errors == 1u);
+      }
+    }
+  }
+  BOOST_TEST(types.size() == 7u);  // hello, heartbeat, stats, log, bye, plan, clock echo
+  BOOST_TEST(hostile >= 20u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
