@@ -138,6 +138,14 @@ std::optional<wire::Plan> ParentLink::receive(uint64_t newer_than) {
 }
 
 void ParentLink::send_frame(std::string frame) {
+  if (static_cast<int64_t>(frame.size()) > kMaxFrameBytes) {
+    // The parent would drop the connection over it (ZMQ_MAXMSGSIZE): given up here,
+    // counted in dropped_frames and said.
+    ++oversized_;
+    log_->error("an upstream message of {} bytes is above the {} byte frame limit; not sent", frame.size(),
+                kMaxFrameBytes);
+    return;
+  }
   outbox_.submit(std::move(frame), [this](std::string_view f) { return send_upstream(reports_, f); });
   if (outbox_.empty()) return;
   // One line a second at most while the parent lags: how much waits, and how much was
@@ -152,11 +160,13 @@ void ParentLink::send_frame(std::string frame) {
   }
 }
 
+uint64_t ParentLink::dropped_frames() const { return outbox_.dropped() + oversized_; }
+
 void ParentLink::send_heartbeat(wire::Heartbeat heartbeat) {
   heartbeat.sent_unix_us = to_unix_us(clock_source_.wall_now());
   heartbeat.clock_offset_us = clock_.offset_us().value_or(0);
   heartbeat.rejected_frames += rejected_;
-  heartbeat.dropped_frames += outbox_.dropped();
+  heartbeat.dropped_frames += outbox_.dropped() + oversized_;
   heartbeat.retained_frames += outbox_.size();
   heartbeat.failovers += failovers_;
   // Straight to the socket, even past kept frames: a heartbeat is state, not data, and a

@@ -102,9 +102,9 @@ public:
   uint64_t rejected_frames() const { return rejected_; }
   /// Upstream frames kept now, waiting for the socket.
   size_t retained_frames() const { return outbox_.size(); }
-  /// Upstream frames given up, cumulative (heartbeats that could not go out are not
-  /// counted: the next one replaces them).
-  uint64_t dropped_frames() const { return outbox_.dropped(); }
+  /// Upstream frames given up, cumulative: past the Outbox's limit or above the frame
+  /// limit (heartbeats that could not go out are not counted: the next one replaces them).
+  uint64_t dropped_frames() const;
 
 private:
   void reject(const std::string& why);
@@ -126,6 +126,7 @@ private:
   bool recovered_ = false;        // heard after a silence; not yet taken by recovered()
   unsigned failed_attempts_ = 0;  // switches since a parent was last heard
   uint64_t failovers_ = 0;
+  uint64_t oversized_ = 0;  // upstream frames above kMaxFrameBytes, never sent
   ClockOffset clock_;
   Outbox outbox_;
   uint64_t rejected_ = 0;

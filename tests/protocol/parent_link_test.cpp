@@ -246,4 +246,18 @@ BOOST_AUTO_TEST_CASE(a_lone_silent_parent_is_reconnected_and_hears_us_again) {
   BOOST_TEST(link.failovers() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_message_above_the_frame_limit_is_not_sent_but_counted_as_given_up) {
+  zmq::context_t context;
+  ManualClock clock;
+  FakeParent parent(context, "inproc://oversized-parent");
+  ParentLink link(context, "inproc://oversized-parent", "child", clock, grid::common::make_logger("child"));
+  grid::wire::LogRecord huge;
+  huge.text.assign(static_cast<size_t>(grid::common::kMaxFrameBytes), 'x');
+  link.send(huge);
+  link.send(record(1));
+  BOOST_TEST(link.dropped_frames() == 1u);
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::log) == 1; }));
+  BOOST_TEST(parent.of_type(MessageType::log)[0].as<grid::wire::LogRecord>().text == "message 1");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
