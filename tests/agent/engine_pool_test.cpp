@@ -11,8 +11,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "agent/engine_pool.hpp"
+#include "support/in_process_target.hpp"
 #include "support/refused_port.hpp"
-#include "target/target_server.hpp"
 
 using namespace grid;
 using namespace std::chrono_literals;
@@ -58,19 +58,7 @@ agent::LoadPlan plan_for(std::vector<wire::RequestSpec> requests, uint32_t users
   return plan;
 }
 
-struct Target {
-  target::TargetServer server{[] {
-    target::TargetOptions o;
-    o.threads = 1;
-    return o;
-  }()};
-  Target() { server.start(); }
-  ~Target() {
-    server.stop();
-    server.join();
-  }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(server.port()) + path; }
-};
+using Target = grid::test::InProcessTarget;
 
 }  // namespace
 

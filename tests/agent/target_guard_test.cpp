@@ -13,9 +13,9 @@
 #include "agent/engine_pool.hpp"
 #include "agent/target_guard.hpp"
 #include "support/fake_peers.hpp"
+#include "support/in_process_target.hpp"
 #include "support/manual_clock.hpp"
 #include "support/refused_port.hpp"
-#include "target/target_server.hpp"
 
 using namespace grid;
 using namespace std::chrono_literals;
@@ -66,19 +66,7 @@ Totals run_engine(std::vector<wire::RequestSpec> requests, const TargetAllowlist
   return totals;
 }
 
-struct Target {
-  target::TargetServer server{[] {
-    target::TargetOptions o;
-    o.threads = 1;
-    return o;
-  }()};
-  Target() { server.start(); }
-  ~Target() {
-    server.stop();
-    server.join();
-  }
-  std::string port() const { return std::to_string(server.port()); }
-};
+using Target = grid::test::InProcessTarget;
 
 }  // namespace
 
