@@ -22,7 +22,7 @@ common::ParentLinkOptions link_options(const AgentOptions& o) {
 // start a burst of requests, so a normal start never waits for an announcement.
 uint64_t allowance_floor(uint32_t users, unsigned engines) {
   const uint64_t per_engine = (uint64_t{users} + engines - 1) / std::max(1u, engines);
-  return 5000 + 500 * per_engine;
+  return 1000 + 100 * per_engine;
 }
 
 }  // namespace

@@ -183,6 +183,7 @@ void BrokerNode::rebalance() {
     report_.regions[live[i]->region].users += plan_.budgets[i].users;
     placed += plan_.budgets[i].users;
   }
+  for (const auto& [id, h] : held_.held()) placed += h.budget.users;  // held for a lost child: still its
   if (placed < campaign_.users && !live.empty() && plan_.state == wire::CampaignState::running) {
     warn("only " + std::to_string(placed) + " of " + std::to_string(campaign_.users) +
          " users could be placed (regions without nodes, or caps)");
