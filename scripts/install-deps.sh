@@ -5,7 +5,8 @@
 #
 # Tests start their own nginx (tests/support/nginx_server.*: nginx-light for HTTP/2 and
 # TLS, openssl to make the certificates, ca-certificates for curl's default trust store)
-# on ports they reserve, never on port 80.
+# on ports they reserve, never on port 80. iproute2 (`ip`, missing from slim images) makes
+# the network namespaces of the multi-host test (tests/integration/network_lab.hpp).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -14,6 +15,7 @@ packages=(
   libspdlog-dev libfmt-dev clang-format
   python3
   nginx-light openssl ca-certificates
+  iproute2
 )
 if [ "${1:-}" = "--bench" ]; then packages+=(wrk); fi
 missing=()
