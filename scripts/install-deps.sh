@@ -7,6 +7,8 @@
 # TLS, openssl to make the certificates, ca-certificates for curl's default trust store)
 # on ports they reserve, never on port 80. The fuzz stage (scripts/fuzz-smoke.sh) builds
 # with clang: -fsanitize=fuzzer needs compiler-rt's libFuzzer, libclang-rt-14-dev.
+# iproute2 (`ip`, missing from slim images) makes the network namespaces of the
+# multi-host test (tests/integration/network_lab.hpp).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -16,6 +18,7 @@ packages=(
   clang libclang-rt-14-dev
   python3
   nginx-light openssl ca-certificates
+  iproute2
 )
 if [ "${1:-}" = "--bench" ]; then packages+=(wrk); fi
 missing=()

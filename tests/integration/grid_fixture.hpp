@@ -109,9 +109,10 @@ struct ParentProcess {
   }
 };
 
-/// Waits (bounded) for the "listening on ADDRESS" line of a parent just started.
+/// Waits (bounded) for the "listening on ADDRESS" line of a parent just started (any IPv4
+/// address: the multi-host test's parents listen in network namespaces).
 inline ParentProcess listening_parent(std::unique_ptr<ChildProcess> process) {
-  static const std::regex listening("listening on (tcp://127\\.0\\.0\\.1:[0-9]+,[0-9]+)");
+  static const std::regex listening("listening on (tcp://[0-9.]+:[0-9]+,[0-9]+)");
   const auto line = process->wait_for_err_line("listening on ", std::chrono::seconds(20));
   std::smatch match;
   if (!line || !std::regex_search(*line, match, listening)) {
