@@ -53,6 +53,12 @@ void configure_socket(zmq::socket_t& socket) {
   socket.set(zmq::sockopt::sndhwm, 100'000);
   socket.set(zmq::sockopt::rcvhwm, 100'000);
   socket.set(zmq::sockopt::maxmsgsize, kMaxFrameBytes);
+  // ZMTP heartbeats on the connection itself (ZeroMQ's I/O thread, not ours): a TCP
+  // connection whose peer stays silent for 5 s is closed. Without them a cut link keeps its
+  // half-dead connection, and when the link returns, data queued before the cut is
+  // delivered late (windows the agents had resent elsewhere arrive a second time).
+  socket.set(zmq::sockopt::heartbeat_ivl, 1000);
+  socket.set(zmq::sockopt::heartbeat_timeout, 5000);
 }
 
 }  // namespace grid::common
