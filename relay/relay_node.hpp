@@ -74,6 +74,7 @@ private:
   void on_membership_changed() override {}
   void on_child_lost(const common::ChildInfo& child) override;
   void on_child_left(const common::ChildInfo& child) override;
+  void on_child_cpu_share(const common::ChildInfo& child, double before) override;
   void hold_share(const common::ChildInfo& child);
   std::chrono::milliseconds drain_margin() const;
 

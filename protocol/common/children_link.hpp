@@ -38,6 +38,9 @@ public:
     virtual void on_child_lost(const ChildInfo& child) = 0;
     /// A live child said bye.
     virtual void on_child_left(const ChildInfo&) {}
+    /// The CPU share of a live agent stepped from `before` to `child.cpu_pressure.share()`
+    /// (CpuPressure); on_membership_changed follows. For the owner to report it.
+    virtual void on_child_cpu_share(const ChildInfo& /*child*/, double /*before*/) {}
   };
 
   /// Binds `listen` (see listen_endpoints: `tcp://HOST:0` binds ephemeral ports).
