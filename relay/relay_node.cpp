@@ -34,6 +34,7 @@ RelayNode::RelayNode(zmq::context_t& context, RelayOptions options, const common
       epoch_(static_cast<uint64_t>(common::to_unix_us(clock_.wall_now()) / 1000)) {
   loop_.watch(parent_.plans());
   loop_.watch(children_.reports());
+  children_.set_cpu_pressure(options_.cpu_pressure);
 }
 
 void RelayNode::on_stats(const std::string&, wire::StatsReport report) {

@@ -33,6 +33,9 @@ struct RelayOptions {
   std::chrono::milliseconds merge_grace{500};  // wait for stragglers after a window ends
   std::chrono::milliseconds deadman{15'000};   // no parent answering this long: children are told to stop
   common::LinkSecurity security;               // CURVE on both sides (docs/adr/0014)
+  // Agents' CPU cuts their share (CpuPressure). Off where the children share our process
+  // (loadgrid run): the CPU each reports is the process's, not its own.
+  bool cpu_pressure = true;
 };
 
 /// A relay: a broker to its children and one big agent to its parent. It republishes

@@ -71,6 +71,10 @@ public:
   /// A child leaving on purpose; true when it was live.
   bool on_bye(const std::string& id);
 
+  /// Whether agents' CPU cuts their share (the default). Off where the children share the
+  /// parent's process (`loadgrid run`): each then reports the whole process's CPU.
+  void set_cpu_pressure(bool on) { cpu_pressure_ = on; }
+
   /// How many heartbeat intervals of silence make a child lost.
   unsigned liveness() const { return liveness_; }
 
@@ -91,6 +95,7 @@ private:
   ChildInfo& touch(const std::string& id, SteadyTime now, bool& changed);
   std::chrono::milliseconds timeout_;
   unsigned liveness_;
+  bool cpu_pressure_ = true;
   std::map<std::string, ChildInfo> children_;
 };
 

@@ -85,6 +85,8 @@ public:
   const std::string& bound_address() const { return bound_address_; }
 
   const ChildRegistry& registry() const { return registry_; }
+  /// ChildRegistry::set_cpu_pressure.
+  void set_cpu_pressure(bool on) { registry_.set_cpu_pressure(on); }
   /// Malformed or unexpected frames rejected at this hop, cumulative.
   uint64_t rejected_frames() const { return rejected_; }
   /// Handshakes of children refused for their key (CURVE links only), cumulative.

@@ -186,6 +186,16 @@ BOOST_AUTO_TEST_CASE(a_relay_keeps_its_whole_capacity_whatever_its_own_cpu) {
   BOOST_TEST(registry.children().at("r").split_capacity() == 8.0);
 }
 
+BOOST_AUTO_TEST_CASE(without_cpu_pressure_a_hot_agent_keeps_its_whole_share) {
+  ChildRegistry registry(1000ms);
+  registry.set_cpu_pressure(false);  // children sharing the parent's process (loadgrid run)
+  registry.on_hello("a", agent_hello(1), kT0);
+  for (int s = 0; s <= 30; ++s) {
+    BOOST_TEST(!registry.on_heartbeat("a", heartbeat(NodeKind::agent, 1, 400), kT0 + std::chrono::seconds(s)));
+  }
+  BOOST_TEST(registry.children().at("a").split_capacity() == 1.0);
+}
+
 BOOST_AUTO_TEST_CASE(an_agent_that_comes_back_after_being_lost_starts_with_its_whole_share) {
   ChildRegistry registry(1000ms);
   registry.on_hello("a", agent_hello(1), kT0);
