@@ -10,6 +10,7 @@
 
 #include "broker/console_view.hpp"
 #include "protocol/common/child_budgets.hpp"
+#include "protocol/common/cpu_pressure.hpp"
 #include "protocol/common/exit_codes.hpp"
 #include "protocol/common/version.hpp"
 
@@ -124,6 +125,11 @@ void BrokerNode::hold_share(const common::ChildInfo& child) {
 void BrokerNode::on_child_left(const common::ChildInfo& child) {
   // An agent that said bye drained its users first; a relay's agents may still run.
   if (child.kind == wire::NodeKind::relay) hold_share(child);
+}
+
+// An agent's CPU share stepped (CpuPressure): the next snapshot splits with it.
+void BrokerNode::on_child_cpu_share(const common::ChildInfo& child, double before) {
+  warn(common::cpu_share_change(child.id, child.cpu_pressure, before));
 }
 
 // Agents' announced start ceilings, and agents seen running again under a live child.

@@ -92,6 +92,7 @@ private:
   void on_membership_changed() override {}
   void on_child_lost(const common::ChildInfo& child) override;
   void on_child_left(const common::ChildInfo& child) override;
+  void on_child_cpu_share(const common::ChildInfo& child, double before) override;
   void hold_share(const common::ChildInfo& child);
   void review_holds(common::SteadyTime now);
   void note_agents();

@@ -89,6 +89,7 @@ int run_grid(const std::string& campaign_path, const std::string& results, unsig
   ro.parent = bo.listen;
   ro.listen = "inproc://relay";
   ro.merge_grace = std::chrono::milliseconds(300);
+  ro.cpu_pressure = false;  // the local agents share this process: the CPU each reports is not its own
 
   zmq::context_t context(1);
   broker::BrokerNode broker(context, campaign, bo);

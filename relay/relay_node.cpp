@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "protocol/common/child_budgets.hpp"
+#include "protocol/common/cpu_pressure.hpp"
 #include "protocol/common/node_hello.hpp"
 #include "protocol/common/node_identity.hpp"
 
@@ -33,6 +34,7 @@ RelayNode::RelayNode(zmq::context_t& context, RelayOptions options, const common
       epoch_(static_cast<uint64_t>(common::to_unix_us(clock_.wall_now()) / 1000)) {
   loop_.watch(parent_.plans());
   loop_.watch(children_.reports());
+  children_.set_cpu_pressure(options_.cpu_pressure);
 }
 
 void RelayNode::on_stats(const std::string&, wire::StatsReport report) {
@@ -97,6 +99,17 @@ void RelayNode::on_child_lost(const common::ChildInfo& child) {
   parent_.send(record);
 }
 
+// An agent's CPU share stepped (CpuPressure): our next snapshot splits with it, and the
+// root hears of it (and of our capacity, which counts it, at our next heartbeat).
+void RelayNode::on_child_cpu_share(const common::ChildInfo& child, double before) {
+  const std::string text = common::cpu_share_change(child.id, child.cpu_pressure, before);
+  log_->warn("{}", text);
+  wire::LogRecord record;
+  record.level = wire::LogLevel::warning;
+  record.text = text;
+  parent_.send(record);
+}
+
 void RelayNode::flush_windows(bool all) {
   auto windows = all ? merger_.release_all() : merger_.release(parent_.broker_now(), busy_agents_);
   if (windows.empty()) return;
@@ -144,7 +157,7 @@ void RelayNode::send_heartbeat() {
   hb.busy_agents = busy_agents_;
   bool capped = true;
   for (const auto* c : children_.registry().live()) {
-    hb.capacity += c->capacity;
+    hb.capacity += c->split_capacity();  // less what saturated agents gave up
     hb.active_users += c->active_users;
     hb.agents += c->agents;
     if (c->max_users == 0) capped = false;

@@ -33,6 +33,9 @@ struct RelayOptions {
   std::chrono::milliseconds merge_grace{500};  // wait for stragglers after a window ends
   std::chrono::milliseconds deadman{15'000};   // no parent answering this long: children are told to stop
   common::LinkSecurity security;               // CURVE on both sides (docs/adr/0014)
+  // Agents' CPU cuts their share (CpuPressure). Off where the children share our process
+  // (loadgrid run): the CPU each reports is the process's, not its own.
+  bool cpu_pressure = true;
 };
 
 /// A relay: a broker to its children and one big agent to its parent. It republishes
@@ -74,6 +77,7 @@ private:
   void on_membership_changed() override {}
   void on_child_lost(const common::ChildInfo& child) override;
   void on_child_left(const common::ChildInfo& child) override;
+  void on_child_cpu_share(const common::ChildInfo& child, double before) override;
   void hold_share(const common::ChildInfo& child);
   std::chrono::milliseconds drain_margin() const;
 

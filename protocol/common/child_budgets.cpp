@@ -10,7 +10,7 @@ std::vector<wire::ChildBudget> child_budgets(uint32_t users, double spawn_rate,
                                              const std::vector<const ChildInfo*>& live) {
   std::vector<ChildCapacity> capacities;
   capacities.reserve(live.size());
-  for (const auto* c : live) capacities.push_back({c->region, c->capacity, c->max_users});
+  for (const auto* c : live) capacities.push_back({c->region, c->split_capacity(), c->max_users});
   const auto shares = split_budget(users, region_weights, capacities);
   std::vector<wire::ChildBudget> budgets;
   budgets.reserve(live.size());

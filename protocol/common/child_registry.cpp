@@ -12,6 +12,7 @@ ChildInfo& ChildRegistry::touch(const std::string& id, SteadyTime now, bool& cha
   if (c.lost || c.left) {
     c.lost = false;
     c.left = false;
+    c.cpu_pressure = {};
     changed = true;
   }
   c.last_seen = now;
@@ -55,6 +56,11 @@ bool ChildRegistry::on_heartbeat(const std::string& id, const wire::Heartbeat& h
   c.deadman_ms = hb.deadman_ms;
   c.resent_windows = hb.resent_windows;
   c.coalesced_windows = hb.coalesced_windows;
+  // An agent's engines are what generate load: their cores are the measure (docs/adr/0012).
+  if (cpu_pressure_ && c.kind == wire::NodeKind::agent && c.cores > 0 &&
+      c.cpu_pressure.observe(hb.cpu_percent / (100.0 * c.cores), now)) {
+    changed = true;
+  }
   return changed;
 }
 

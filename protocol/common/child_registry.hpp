@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "protocol/common/clock.hpp"
+#include "protocol/common/cpu_pressure.hpp"
 #include "protocol/wire/messages.hpp"
 #include "protocol/wire/plan.hpp"
 
@@ -39,6 +40,11 @@ struct ChildInfo {
   SteadyTime last_seen{};                    // last message from it
   bool lost = false;                         // missed `liveness` heartbeats; no budget
   bool left = false;                         // said bye
+  CpuPressure cpu_pressure;                  // agents: how long their engines' CPU stayed saturated
+
+  /// The weight budget splits use: `capacity`, less the part an agent whose CPU stayed
+  /// saturated gave up (CpuPressure; always all of it for a relay).
+  double split_capacity() const { return capacity * cpu_pressure.share(); }
 };
 
 /// The direct children of a broker or relay and their liveness (Paranoid Pirate's idea,
@@ -52,7 +58,10 @@ public:
   explicit ChildRegistry(std::chrono::milliseconds heartbeat_interval, unsigned liveness = kLiveness)
       : timeout_(heartbeat_interval * liveness), liveness_(liveness) {}
 
-  /// Each returns true when the set of live children changed (joined, came back).
+  /// Each returns true when the set of live children changed (joined, came back); a
+  /// heartbeat also when what splits use changed: capacity, cap, region, or the CPU
+  /// share of an agent (its CPU / (100 x its hello's cores) fed to its CpuPressure). A
+  /// child coming back starts with its whole share.
   bool on_hello(const std::string& id, const wire::Hello& hello, SteadyTime now);
   bool on_heartbeat(const std::string& id, const wire::Heartbeat& heartbeat, SteadyTime now);
   /// Any other message: a sign of life from a live child. False for an unknown, lost or
@@ -61,6 +70,10 @@ public:
   bool on_message(const std::string& id, SteadyTime now);
   /// A child leaving on purpose; true when it was live.
   bool on_bye(const std::string& id);
+
+  /// Whether agents' CPU cuts their share (the default). Off where the children share the
+  /// parent's process (`loadgrid run`): each then reports the whole process's CPU.
+  void set_cpu_pressure(bool on) { cpu_pressure_ = on; }
 
   /// How many heartbeat intervals of silence make a child lost.
   unsigned liveness() const { return liveness_; }
@@ -82,6 +95,7 @@ private:
   ChildInfo& touch(const std::string& id, SteadyTime now, bool& changed);
   std::chrono::milliseconds timeout_;
   unsigned liveness_;
+  bool cpu_pressure_ = true;
   std::map<std::string, ChildInfo> children_;
 };
 

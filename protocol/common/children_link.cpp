@@ -103,6 +103,12 @@ void ChildrenLink::handle(const std::string& frame, Handler& handler) {
     case wire::MessageType::heartbeat: {
       auto hb = wire::decode_body<wire::Heartbeat>(env.value());
       if (!hb) return reject(hb.error());
+      // A live agent's CPU share before this heartbeat, to report a step (-1: none).
+      double share_before = -1;
+      if (const auto it = registry_.children().find(sender);
+          it != registry_.children().end() && !it->second.lost && !it->second.left) {
+        share_before = it->second.cpu_pressure.share();
+      }
       const bool changed = registry_.on_heartbeat(sender, hb.value(), now);
       if (answering_) {
         wire::ClockEcho echo;
@@ -110,6 +116,10 @@ void ChildrenLink::handle(const std::string& frame, Handler& handler) {
         echo.parent_recv_unix_us = received_us;
         echo.parent_sent_unix_us = to_unix_us(broker_now_());
         send_down(child_topic(sender), wire::encode(echo, my_id_));
+      }
+      const ChildInfo& child = registry_.children().at(sender);
+      if (share_before >= 0 && child.cpu_pressure.share() != share_before) {
+        handler.on_child_cpu_share(child, share_before);
       }
       if (changed) membership_changed(handler);
       return;

@@ -38,6 +38,9 @@ public:
     virtual void on_child_lost(const ChildInfo& child) = 0;
     /// A live child said bye.
     virtual void on_child_left(const ChildInfo&) {}
+    /// The CPU share of a live agent stepped from `before` to `child.cpu_pressure.share()`
+    /// (CpuPressure); on_membership_changed follows. For the owner to report it.
+    virtual void on_child_cpu_share(const ChildInfo& /*child*/, double /*before*/) {}
   };
 
   /// Binds `listen` (see listen_endpoints: `tcp://HOST:0` binds ephemeral ports).
@@ -82,6 +85,8 @@ public:
   const std::string& bound_address() const { return bound_address_; }
 
   const ChildRegistry& registry() const { return registry_; }
+  /// ChildRegistry::set_cpu_pressure.
+  void set_cpu_pressure(bool on) { registry_.set_cpu_pressure(on); }
   /// Malformed or unexpected frames rejected at this hop, cumulative.
   uint64_t rejected_frames() const { return rejected_; }
   /// Handshakes of children refused for their key (CURVE links only), cumulative.

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -253,6 +254,49 @@ BOOST_AUTO_TEST_CASE(an_agent_silent_for_three_heartbeats_is_lost_and_its_users_
         return p && p->budget_of("a") && p->budget_of("a")->users == 10 && !p->budget_of("b");
       },
       100ms));
+}
+
+BOOST_AUTO_TEST_CASE(an_agent_above_90_percent_cpu_for_10_s_gives_part_of_its_users_to_its_sibling_and_it_is_reported) {
+  TempDir dir;
+  zmq::context_t context;
+  ManualClock clock;
+  Campaign c = campaign();
+  c.duration = 60s;
+  BrokerNode broker(context, std::move(c), options("cpu", dir.path(), 2), clock);
+  broker.start();
+  FakeChild hot(context, "inproc://broker-cpu", "hot");
+  FakeChild cool(context, "inproc://broker-cpu", "cool");
+  hot.hello();  // one engine core each
+  cool.hello();
+  BOOST_TEST_REQUIRE(step_broker_until(broker, clock, [&] { return broker.plan().state == CampaignState::running; }));
+  const auto users_of = [&](const std::string& id) {
+    const auto b = broker.plan().budget_of(id);
+    return b ? b->users : 0u;
+  };
+  BOOST_TEST_REQUIRE(step_broker_until(
+      broker, clock, [&] { return users_of("hot") == 5 && users_of("cool") == 5; }, 100ms));
+  const auto first_hot = clock.steady_now() + 1s;
+  std::optional<std::chrono::nanoseconds> moved_after;
+  for (int s = 0; s < 14 && !moved_after; ++s) {
+    clock.advance(1s);
+    hot.heartbeat(grid::wire::NodeKind::agent, 1, 1, 99);
+    cool.heartbeat(grid::wire::NodeKind::agent, 1, 1, 20);
+    step_until([] { return false; }, [&] { broker.step(); }, 4);
+    BOOST_TEST(users_of("hot") + users_of("cool") == 10u);
+    if (users_of("hot") != 5) moved_after = clock.steady_now() - first_hot;
+  }
+  BOOST_TEST_REQUIRE(moved_after.has_value());
+  BOOST_TEST(*moved_after >= 10s);
+  BOOST_TEST(*moved_after <= 12s);
+  BOOST_TEST(users_of("hot") == 4u);
+  BOOST_TEST(users_of("cool") == 6u);
+  bool warned = false;
+  for (const auto& w : broker.report().warnings) {
+    warned = warned || (w.find("agent hot CPU above 90% for 1") != std::string::npos &&
+                        w.find("its share goes down to 75% of its capacity") != std::string::npos);
+  }
+  BOOST_TEST(warned);
+  BOOST_TEST(broker.report().lost.empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_results_write_failing_while_running_stops_the_campaign_and_exits_failed_while_running) {

@@ -2,6 +2,8 @@
 // children over real inproc ZeroMQ sockets: hello, heartbeat cadence, liveness of its
 // children and the snapshot throttle, with no wall-clock waits deciding anything.
 
+#include <optional>
+
 #include <boost/test/unit_test.hpp>
 
 #include "relay/relay_node.hpp"
@@ -148,6 +150,65 @@ BOOST_AUTO_TEST_CASE(a_child_silent_for_three_heartbeats_is_lost_and_its_sibling
           if (m.as<grid::wire::Heartbeat>().lost_agents == std::vector<std::string>{"b"}) return true;
         }
         return false;
+      },
+      [&] { relay.step(); }));
+}
+
+BOOST_AUTO_TEST_CASE(
+    an_agent_above_90_percent_cpu_for_10_s_gives_part_of_its_users_to_its_sibling_at_the_next_snapshot) {
+  zmq::context_t context;
+  FakeParent parent(context, "inproc://parent-cpu");
+  ManualClock clock;
+  RelayNode relay(context, options("cpu"), clock);
+  relay.start();
+  FakeChild hot(context, "inproc://relay-cpu", "hot");
+  FakeChild cool(context, "inproc://relay-cpu", "cool");
+  hot.hello();  // one engine core each
+  cool.hello();
+  hot.heartbeat();
+  cool.heartbeat();
+  parent.publish(running_plan("relay-cpu", 10, 1));
+  BOOST_TEST_REQUIRE(step_until(
+      [&] {
+        const auto p = cool.latest_plan();
+        return p && users_of(*p, "hot") == 5 && users_of(*p, "cool") == 5;
+      },
+      [&] {
+        clock.advance(100ms);
+        relay.step();
+      },
+      50));
+  // Every second: "hot" at 95% of its core, "cool" at 10%. The split moves at the first
+  // snapshot after 10 s of hot samples, not before, and the relay's share stays whole.
+  const auto first_hot = clock.steady_now() + 1s;
+  std::optional<std::chrono::nanoseconds> moved_after;
+  for (int s = 0; s < 14 && !moved_after; ++s) {
+    clock.advance(1s);
+    hot.heartbeat(grid::wire::NodeKind::agent, 1, 1, 95);
+    cool.heartbeat(grid::wire::NodeKind::agent, 1, 1, 10);
+    step_until([] { return false; }, [&] { relay.step(); }, 4);
+    const auto p = cool.latest_plan();
+    BOOST_TEST_REQUIRE(p.has_value());
+    BOOST_TEST(users_of(*p, "hot") + users_of(*p, "cool") == 10u);
+    if (users_of(*p, "hot") != 5) moved_after = clock.steady_now() - first_hot;
+  }
+  BOOST_TEST_REQUIRE(moved_after.has_value());
+  BOOST_TEST(*moved_after >= 10s);
+  BOOST_TEST(*moved_after <= 12s);
+  // Weights 0.75 and 1 of 10 users.
+  const auto p = *cool.latest_plan();
+  BOOST_TEST(users_of(p, "hot") == 4u);
+  BOOST_TEST(users_of(p, "cool") == 6u);
+  // Reported upstream as a warning, and counted in the capacity the relay reports.
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::log) >= 1; }, [&] { relay.step(); }));
+  const auto text = parent.of_type(MessageType::log)[0].as<grid::wire::LogRecord>().text;
+  BOOST_TEST(text.find("agent hot CPU above 90% for 1") == 0u, text);
+  BOOST_TEST(text.find("its share goes down to 75% of its capacity") != std::string::npos, text);
+  clock.advance(1s);
+  BOOST_TEST_REQUIRE(step_until(
+      [&] {
+        const auto beats = parent.of_type(MessageType::heartbeat);
+        return beats.back().as<grid::wire::Heartbeat>().capacity == 1.75;
       },
       [&] { relay.step(); }));
 }

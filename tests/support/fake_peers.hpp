@@ -159,8 +159,10 @@ public:
     h.cores = cores;
     send(h);
   }
-  void heartbeat(wire::NodeKind kind = wire::NodeKind::agent, double capacity = 1, uint32_t agents = 1) {
+  void heartbeat(wire::NodeKind kind = wire::NodeKind::agent, double capacity = 1, uint32_t agents = 1,
+                 double cpu_percent = 0) {
     wire::Heartbeat hb;
+    hb.cpu_percent = cpu_percent;
     hb.kind = kind;
     hb.capacity = capacity;
     hb.agents = agents;
