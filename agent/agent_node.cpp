@@ -18,12 +18,15 @@ common::ParentLinkOptions link_options(const AgentOptions& o) {
   return l;
 }
 
-// The least start allowance of an engine per tick: room for each user it may run to
-// start a burst of requests, so a normal start never waits for an announcement.
+// The least start allowance of an engine per tick once its rate is known (early
+// announcements cover a rate that grows faster than that), and what it may start before
+// the first tick: a fraction of a second of a fast engine on loopback, after which early
+// announcements take over (a start seldom waits).
 uint64_t allowance_floor(uint32_t users, unsigned engines) {
   const uint64_t per_engine = (uint64_t{users} + engines - 1) / std::max(1u, engines);
-  return 1000 + 100 * per_engine;
+  return 500 + 50 * per_engine;
 }
+constexpr uint64_t kInitialAllowance = 10'000;
 
 }  // namespace
 
@@ -99,7 +102,7 @@ void AgentNode::start_campaign(const wire::Plan& plan, const wire::ChildBudget& 
   const auto offset = std::chrono::microseconds(parent_.clock_offset().offset_us().value_or(0));
   auto load = load_plan_for(plan, budget, parent_.broker_now(), clock_.steady_now(), offset, options_.users_per_multi);
   const unsigned engines = options_.threads ? options_.threads : common::machine_cores();
-  allowance_.emplace(engines, allowance_floor(std::max(budget.users, plan.users), engines));
+  allowance_.emplace(engines, allowance_floor(std::max(budget.users, plan.users), engines), kInitialAllowance);
   load.start_ceiling = allowance_->initial().front();
   if (retained_campaign_ != plan.campaign_id) {
     if (const size_t n = retained_.clear()) {

@@ -4,13 +4,10 @@
 
 namespace grid::agent {
 
-StartAllowance::StartAllowance(size_t engines, uint64_t floor)
-    : floor_(floor),
-      started_at_apply_(engines, 0),
-      previous_started_(engines, 0),
-      applied_(engines, floor * (kApplyLag + 1)) {
-  // Until the first announcements apply, the start ceiling covers kApplyLag + 1 ticks at
-  // the floor rate; the first ticks announce from there.
+StartAllowance::StartAllowance(size_t engines, uint64_t floor, uint64_t initial)
+    : floor_(floor), started_at_apply_(engines, 0), previous_started_(engines, 0), applied_(engines, initial) {
+  // Until the first announcements apply, the engines run under `initial`; the first
+  // ticks announce from there.
   for (unsigned i = 0; i < kApplyLag; ++i) pending_.push_back(applied_);
 }
 

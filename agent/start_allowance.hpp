@@ -23,8 +23,9 @@ class StartAllowance {
 public:
   static constexpr unsigned kApplyLag = 1;
 
-  /// `engines` engines; `floor`: the least allowance per engine and tick (the start).
-  StartAllowance(size_t engines, uint64_t floor);
+  /// `engines` engines; `floor`: the least allowance per engine and tick; `initial`: what
+  /// each engine may start before the first tick (nothing is known of its rate yet).
+  StartAllowance(size_t engines, uint64_t floor, uint64_t initial);
 
   /// The ceilings the engines start with; already counted in announced().
   const std::vector<uint64_t>& initial() const { return applied_; }

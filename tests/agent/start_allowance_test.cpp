@@ -10,7 +10,7 @@ using grid::agent::StartAllowance;
 BOOST_AUTO_TEST_SUITE(start_allowance)
 
 BOOST_AUTO_TEST_CASE(what_the_engines_may_start_was_always_announced_at_least_two_ticks_before) {
-  StartAllowance allowance(2, 100);
+  StartAllowance allowance(2, 100, 200);
   std::vector<uint64_t> history{allowance.announced()};  // announced at tick 0 (the start)
   std::vector<uint64_t> started{0, 0};
   for (int tick = 1; tick < 30; ++tick) {
@@ -28,7 +28,7 @@ BOOST_AUTO_TEST_CASE(what_the_engines_may_start_was_always_announced_at_least_tw
 }
 
 BOOST_AUTO_TEST_CASE(a_steady_load_never_reaches_its_ceiling) {
-  StartAllowance allowance(1, 1000);  // the floor covers the first tick
+  StartAllowance allowance(1, 1000, 2000);  // the initial allowance covers the first tick
   uint64_t started = 0;
   for (int tick = 0; tick < 100; ++tick) {
     const auto& applied = allowance.tick({started});
@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(a_steady_load_never_reaches_its_ceiling) {
 }
 
 BOOST_AUTO_TEST_CASE(ceilings_never_go_down) {
-  StartAllowance allowance(1, 1000);
+  StartAllowance allowance(1, 1000, 2000);
   uint64_t last = 0;
   std::vector<uint64_t> loads{0, 5000, 5000, 5000, 5000, 5000, 5000};
   uint64_t started = 0;
@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(start_allowance_early_ticks)
 
 BOOST_AUTO_TEST_CASE(an_engine_that_used_half_its_headroom_is_running_low) {
-  StartAllowance allowance(2, 100);
+  StartAllowance allowance(2, 100, 200);
   allowance.tick({0, 0});  // applies 200 each (the start), announces more
   BOOST_TEST(!allowance.running_low({99, 0}));
   BOOST_TEST(allowance.running_low({101, 0}));
