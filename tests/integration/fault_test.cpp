@@ -76,8 +76,10 @@ BOOST_AUTO_TEST_CASE(a_relay_that_stops_reading_for_a_while_loses_nothing_once_i
   wait_for_summary(dir.path(), *broker, "the agent counted, 2 s into the run",
                    [](nlohmann::json& s) { return requests_of(s, "agent") > 0 && s["elapsed_s"].get<double>() >= 2; });
   relay->signal(SIGSTOP);  // reads nothing, answers nothing
-  std::this_thread::sleep_for(5s);
+  // Stopped until the agent has noticed (3 heartbeats without an echo), then let go.
+  const auto noticed = agent->wait_for_err_line("silent for", 30s);
   relay->signal(SIGCONT);
+  BOOST_TEST_REQUIRE(noticed.has_value(), "the agent never noticed its parent's silence:\n" << agent->err());
   BOOST_REQUIRE_EQUAL(broker_exit(*broker), 0);
   const auto summary = read_json(dir.path() + "/summary.json");
   BOOST_TEST(summary["total"]["requests"].get<uint64_t>() == served(target));
@@ -114,6 +116,7 @@ BOOST_AUTO_TEST_CASE(a_second_signal_aborts_the_broker_at_once_with_exit_1_and_t
   wait_for_summary(dir.path(), *broker, "the run 2 s in",
                    [](nlohmann::json& s) { return s["elapsed_s"].get<double>() >= 2; });
   broker->signal(SIGINT);
+  // Two signals, not one: a gap keeps the kernel from merging them into one pending SIGINT.
   std::this_thread::sleep_for(200ms);
   broker->signal(SIGINT);
   const auto code = broker->wait_for_exit(10s);
