@@ -34,7 +34,9 @@ int agent_main(int argc, char** argv) {
       ("capacity", po::value(&o.capacity)->default_value(0), "weight in budget splits (0 = engine threads)")
       ("users-per-multi", po::value(&o.users_per_multi)->default_value(32), "users per curl multi handle (tuning)")
       ("deadman", po::value<std::string>()->default_value("15s")->notifier(duration_notifier("deadman", o.deadman)),
-       "with no parent answering this long (every fallback tried), stop all load and say so");
+       "with no parent answering this long (every fallback tried), stop all load and say so")
+      ("retained-windows", po::value(&o.retained_limit)->default_value(agent::RetainedWindows::kDefaultLimit),
+       "stats windows kept until the broker acknowledges them; past this the oldest coalesce (exact counts)");
   // clang-format on
   add_allow_target_option(opts, o.allowed_targets);
   SecurityFlags security;

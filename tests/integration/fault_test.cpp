@@ -171,4 +171,27 @@ BOOST_AUTO_TEST_CASE(sigterm_on_a_relay_hands_its_agents_to_their_next_parent_an
   BOOST_TEST(summary["health"]["peak_users"].get<uint64_t>() <= 10u, summary["health"].dump());
 }
 
+BOOST_AUTO_TEST_CASE(an_agent_whose_parent_stops_reading_keeps_a_bounded_number_of_windows_by_coalescing_them) {
+  TargetProcess target;
+  TempDir dir;
+  const std::string path = dir.path() + "/fast.ini";  // windows of 200 ms: many pile up while the relay is stopped
+  std::ofstream(path) << "[campaign]\nname = bounded\nduration = 14s\ninterval = 200ms\n[load]\nusers = 4\n"
+                      << "think_time = 20ms\n[request.home]\nurl = " << target.url("/") << "\ntimeout = 2s\n";
+  auto broker = start_broker(path, dir.path(), 1);
+  auto relay = start_relay(broker.address, "relay", "default");
+  auto agent = start_agent(relay.address, "agent", 1, "default", {"--deadman", "60s", "--retained-windows", "4"});
+  wait_for_summary(dir.path(), *broker, "the agent counted, 2 s into the run",
+                   [](nlohmann::json& s) { return requests_of(s, "agent") > 0 && s["elapsed_s"].get<double>() >= 2; });
+  relay->signal(SIGSTOP);  // takes nothing: the agent's windows go unacknowledged
+  const auto noticed = agent->wait_for_err_line("silent for", 30s);
+  relay->signal(SIGCONT);
+  BOOST_TEST_REQUIRE(noticed.has_value(), "the agent never noticed its parent's silence:\n" << agent->err());
+  BOOST_REQUIRE_EQUAL(broker_exit(*broker), 0);
+  const auto summary = read_json(dir.path() + "/summary.json");
+  // 3 s of 200 ms windows against a limit of 4: most were coalesced, none lost.
+  BOOST_TEST(summary["health"]["coalesced_windows"].get<uint64_t>() >= 5u, summary["health"].dump());
+  BOOST_TEST(summary["total"]["requests"].get<uint64_t>() == served(target));
+  BOOST_TEST(agent_named(summary, "agent")["state"] == "finished");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
