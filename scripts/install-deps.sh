@@ -8,7 +8,8 @@
 # on ports they reserve, never on port 80. The fuzz stage (scripts/fuzz-smoke.sh) builds
 # with clang: -fsanitize=fuzzer needs compiler-rt's libFuzzer, libclang-rt-14-dev.
 # iproute2 (`ip`, missing from slim images) makes the network namespaces of the
-# multi-host test (tests/integration/network_lab.hpp).
+# multi-host test (tests/integration/network_lab.hpp). libhttp-parser-dev: the native
+# HTTP/1.1 transport's response parser (issue 9, agent/http1_response.*).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -19,6 +20,7 @@ packages=(
   python3
   nginx-light openssl ca-certificates
   iproute2
+  libhttp-parser-dev
 )
 if [ "${1:-}" = "--bench" ]; then packages+=(wrk); fi
 missing=()
