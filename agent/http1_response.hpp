@@ -1,10 +1,10 @@
 #pragma once
 
+#include <http_parser.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
-
-#include <http_parser.h>
 
 namespace grid::agent {
 

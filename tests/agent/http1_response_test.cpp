@@ -69,7 +69,8 @@ BOOST_AUTO_TEST_CASE(a_content_length_response_ends_at_its_length_and_leaves_wha
 }
 
 BOOST_AUTO_TEST_CASE(a_chunked_body_counts_its_data_bytes_not_its_framing) {
-  const auto o = whole("HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n");
+  const auto o = whole(
+      "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n");
   BOOST_TEST((o.state == State::complete));
   BOOST_TEST(o.status == 201);
   BOOST_TEST(o.body == 19u);
@@ -117,8 +118,8 @@ BOOST_AUTO_TEST_CASE(interim_1xx_responses_are_skipped_for_the_final_one) {
 }
 
 BOOST_AUTO_TEST_CASE(a_switch_of_protocols_and_garbage_are_errors_with_a_reason) {
-  BOOST_TEST((whole("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n").state ==
-              State::error));
+  BOOST_TEST(
+      (whole("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n").state == State::error));
   BOOST_TEST((whole("SSH-2.0-OpenSSH_9.2\r\n").state == State::error));
   BOOST_TEST((whole("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n").state == State::error));
 }
