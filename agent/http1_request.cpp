@@ -1,11 +1,11 @@
 #include "agent/http1_request.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <memory>
+
+#include <curl/curl.h>
 
 namespace grid::agent {
 namespace {
@@ -36,9 +36,8 @@ bool same_name(const std::string& line, const char* name) {
 // "Name:" with nothing after it: remove the header curl would add (curl's rule too).
 bool removes(const std::string& line) {
   const auto colon = line.find(':');
-  return colon != std::string::npos &&
-         std::all_of(line.begin() + static_cast<std::ptrdiff_t>(colon) + 1, line.end(),
-                     [](char c) { return c == ' ' || c == '\t'; });
+  return colon != std::string::npos && std::all_of(line.begin() + static_cast<std::ptrdiff_t>(colon) + 1, line.end(),
+                                                   [](char c) { return c == ' ' || c == '\t'; });
 }
 
 }  // namespace
@@ -75,13 +74,17 @@ common::Result<Http1Target> http1_target(const std::string& url) {
   return t;
 }
 
-std::string http1_request(const std::string& method, const Http1Target& target,
-                          const std::vector<std::string>& headers, const std::string& body) {
-  bool own_host = false, own_accept = false;
+std::string http1_request(const std::string& method, const Http1Target& target, const std::vector<std::string>& headers,
+                          const std::string& body) {
+  bool own_host = false, own_accept = false, own_type = false;
   for (const auto& h : headers) {
     own_host = own_host || same_name(h, "Host");
     own_accept = own_accept || same_name(h, "Accept");
+    own_type = own_type || same_name(h, "Content-Type");
   }
+  // What the engine hands to curl as POSTFIELDS (everything but a bodiless GET and HEAD)
+  // carries a Content-Length and, unless the request names one, curl's form type.
+  const bool posted = !(method == "GET" && body.empty()) && method != "HEAD";
   std::string out;
   out.reserve(64 + target.path.size() + body.size());
   out += method;
@@ -95,8 +98,9 @@ std::string http1_request(const std::string& method, const Http1Target& target,
     out += h;
     out += "\r\n";
   }
-  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
+  if (posted) {
     out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    if (!own_type) out += "Content-Type: application/x-www-form-urlencoded\r\n";
   }
   out += "\r\n";
   out += body;

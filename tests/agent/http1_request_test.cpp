@@ -1,7 +1,15 @@
 // http1_target and http1_request: what the native transport connects to and sends for a
 // request definition, byte for byte, with curl's defaults and header rules.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
 #include <boost/test/unit_test.hpp>
+#include <curl/curl.h>
 
 #include "agent/http1_request.hpp"
 
@@ -9,7 +17,98 @@ using grid::agent::http1_request;
 using grid::agent::http1_target;
 using grid::agent::Http1Target;
 
+namespace {
+
+// What libcurl sends for one request, configured the way the engine configures it: a
+// loopback listener takes the request bytes, answers 204 and closes.
+std::string bytes_curl_sends(const std::string& method, const std::string& path,
+                             const std::vector<std::string>& headers, const std::string& body) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  BOOST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  BOOST_REQUIRE(::listen(listener, 1) == 0);
+  BOOST_REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + path;
+  std::string got;
+  std::thread server([&] {
+    const int c = ::accept(listener, nullptr, nullptr);
+    char buf[4096];
+    // Headers, then as many body bytes as the request says (the test's bodies are small).
+    for (;;) {
+      const ssize_t n = ::recv(c, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+      const auto end = got.find("\r\n\r\n");
+      if (end != std::string::npos && got.size() >= end + 4 + body.size()) break;
+    }
+    const std::string reply = "HTTP/1.1 204 No Content\r\n\r\n";
+    (void)::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+    ::close(c);
+  });
+  CURL* e = curl_easy_init();
+  curl_slist* list = nullptr;
+  for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
+  if (!body.empty()) list = curl_slist_append(list, "Expect:");  // as the engine does
+  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(e, CURLOPT_PROXY, "");
+  curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 5000L);
+  if (method == "GET" && body.empty()) {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  } else if (method == "HEAD") {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  } else {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method == "POST" ? nullptr : method.c_str());
+  }
+  curl_easy_perform(e);
+  curl_slist_free_all(list);
+  curl_easy_cleanup(e);
+  server.join();
+  ::close(listener);
+  // Same target: the Host header names the listener's port, which the caller cannot know.
+  const auto host = got.find("Host: 127.0.0.1:");
+  if (host != std::string::npos) got.replace(host, got.find("\r\n", host) - host, "Host: h");
+  return got;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(http1_request_bytes)
+
+BOOST_AUTO_TEST_CASE(the_bytes_are_what_libcurl_sends_for_the_same_request) {
+  const auto t = http1_target("http://h/p?q=1").value();
+  struct Case {
+    std::string method;
+    std::vector<std::string> headers;
+    std::string body;
+  };
+  const std::vector<Case> cases = {
+      {"GET", {}, ""},
+      {"GET", {"X-A: 1", "Accept: text/plain"}, ""},
+      {"HEAD", {}, ""},
+      {"POST", {"Content-Type: application/json"}, "{\"a\":1}"},
+      {"POST", {}, "a=1&b=2"},
+      {"PUT", {"Content-Type: text/plain"}, "put"},
+      {"DELETE", {}, ""},
+      {"GET", {}, "a body on a GET"},
+      {"PATCH", {"X-B: 2"}, "x"},
+      {"POST", {"Content-Type:"}, "no type"},
+      {"GET", {"Accept:", "Host: other"}, ""},
+  };
+  for (const auto& c : cases) {
+    BOOST_TEST(http1_request(c.method, t, c.headers, c.body) == bytes_curl_sends(c.method, "/p?q=1", c.headers, c.body),
+               c.method << " " << c.body << "\nours:\n"
+                        << http1_request(c.method, t, c.headers, c.body) << "curl:\n"
+                        << bytes_curl_sends(c.method, "/p?q=1", c.headers, c.body));
+  }
+}
 
 BOOST_AUTO_TEST_CASE(a_plain_url_gives_host_port_host_header_and_origin_form_target) {
   const auto t = http1_target("http://127.0.0.1:8080/a/b?x=1&y=2");
@@ -45,13 +144,14 @@ BOOST_AUTO_TEST_CASE(own_headers_replace_or_remove_the_defaults_and_expect_is_ne
   BOOST_TEST(http1_request("GET", t, {"Accept:"}, "") == "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
 }
 
-BOOST_AUTO_TEST_CASE(a_body_gets_its_content_length_and_so_does_an_empty_post) {
+BOOST_AUTO_TEST_CASE(a_body_gets_its_content_length_and_curls_form_type_unless_it_names_one) {
   const auto t = http1_target("http://h/echo").value();
   BOOST_TEST(http1_request("POST", t, {"Content-Type: application/json", "Content-Length: 99"}, "{\"a\":1}") ==
              "POST /echo HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nContent-Type: application/json\r\nContent-Length: "
              "7\r\n\r\n{\"a\":1}");
   BOOST_TEST(http1_request("POST", t, {}, "") ==
-             "POST /echo HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nContent-Length: 0\r\n\r\n");
+             "POST /echo HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nContent-Length: 0\r\n"
+             "Content-Type: application/x-www-form-urlencoded\r\n\r\n");
   BOOST_TEST(http1_request("HEAD", t, {}, "") == "HEAD /echo HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n");
 }
 
