@@ -28,6 +28,7 @@ struct CompiledRequest {
   CompiledChecks checks;
   bool needs_body = false;
   bool needs_headers = false;
+  bool native = false;  // served by NativeTransport (plain http:// HTTP/1.1), else by CurlTransport
 };
 
 /// The workload one node runs, compiled from its plan: shared read-only by the node's

@@ -27,9 +27,9 @@ enum class TransferError : uint8_t {
 /// libcurl does, so a request costs the same figures whichever served it.
 struct TransferOutcome {
   TransferError error = TransferError::none;
-  long status = 0;            // the final response's status; 0 when none arrived
-  uint16_t http_version = 0;  // of that response: 10, 11, 20 (0 when none)
-  uint64_t bytes_sent = 0;    // request bytes written (head + body) on the connection that answered
+  long status = 0;              // the final response's status; 0 when none arrived
+  uint16_t http_version = 0;    // of that response: 10, 11, 20 (0 when none)
+  uint64_t bytes_sent = 0;      // request bytes written (head + body) on the connection that answered
   uint64_t bytes_received = 0;  // every response head (1xx included) + the decoded body bytes
   std::string detail;           // why, where the engine reports it (not_allowed: what was refused)
 };
@@ -62,7 +62,8 @@ inline constexpr uint64_t kWakeTag = ~uint64_t{0};
 inline constexpr uint64_t kTransportTagShift = 56;
 enum class TransportId : uint8_t { curl = 0, native = 1 };
 inline constexpr uint64_t transport_tag(TransportId id, uint64_t value) {
-  return (uint64_t{static_cast<uint8_t>(id)} << kTransportTagShift) | (value & ((uint64_t{1} << kTransportTagShift) - 1));
+  return (uint64_t{static_cast<uint8_t>(id)} << kTransportTagShift) |
+         (value & ((uint64_t{1} << kTransportTagShift) - 1));
 }
 inline constexpr TransportId transport_of(uint64_t tag) { return static_cast<TransportId>(tag >> kTransportTagShift); }
 inline constexpr uint64_t tag_value(uint64_t tag) { return tag & ((uint64_t{1} << kTransportTagShift) - 1); }

@@ -51,6 +51,7 @@ struct VirtualUser {
   // Rendered request parts (templated requests only); curl reads them during the transfer.
   std::string url;
   std::string body;
+  std::vector<std::string> header_lines;  // "Name: value", rendered
   curl_slist* headers = nullptr;
   // The response, kept only when a check or extraction needs it.
   bool capture_body = false;
