@@ -171,7 +171,7 @@ void NginxServer::write_config() const {
        << "  uwsgi_temp_path " << dir << "/temp/uwsgi;\n"
        << "  scgi_temp_path " << dir << "/temp/scgi;\n"
        << "  log_format loadgrid '$server_port\\t$server_protocol\\t$status\\t$request_method\\t$request_uri\\t"
-          "$ssl_protocol\\t$http_x_token';\n"
+          "$ssl_protocol\\t$http_x_token\\t$connection\\t$connection_requests';\n"
        << "  access_log " << dir << "/access.log loadgrid;\n"
        << "  default_type text/plain;\n"
        << "  keepalive_requests 100000;\n"
@@ -223,7 +223,7 @@ std::vector<AccessLogLine> NginxServer::access_log() const {
   // Complete lines only: nginx may be writing the last one.
   for (std::size_t begin = 0, end; (end = all.find('\n', begin)) != std::string::npos; begin = end + 1) {
     const std::vector<std::string> fields = split_tabs(all.substr(begin, end - begin));
-    if (fields.size() != 7) {
+    if (fields.size() != 9) {
       throw std::runtime_error("NginxServer: unexpected access log line: " + all.substr(begin, end - begin));
     }
     AccessLogLine line;
@@ -234,6 +234,8 @@ std::vector<AccessLogLine> NginxServer::access_log() const {
     line.uri = unless_dash(fields[4]);
     line.ssl_protocol = unless_dash(fields[5]);
     line.x_token = unless_dash(fields[6]);
+    line.connection = std::stoull(fields[7]);
+    line.connection_requests = std::stoull(fields[8]);
     lines.push_back(std::move(line));
   }
   return lines;

@@ -31,6 +31,10 @@ struct AccessLogLine {
   std::string ssl_protocol;
   /// $http_x_token: the request's X-Token header, empty when it had none.
   std::string x_token;
+  /// $connection: the serial number of the connection that carried the request.
+  std::uint64_t connection = 0;
+  /// $connection_requests: how many requests that connection had carried, this one included.
+  std::uint64_t connection_requests = 0;
 };
 
 /// Debian's nginx (package nginx-light) on loopback for tests that need a real HTTP server
