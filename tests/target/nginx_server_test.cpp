@@ -107,6 +107,31 @@ BOOST_AUTO_TEST_CASE(plain_listener_speaks_http11) {
   BOOST_TEST(line.x_token == "plain-1");
 }
 
+BOOST_AUTO_TEST_CASE(the_access_log_names_each_requests_connection_and_its_count_on_it) {
+  NginxServer nginx;
+  CURL* curl = curl_easy_init();
+  BOOST_REQUIRE(curl != nullptr);
+  std::string body;
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10'000L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  // One handle: its two requests share a keep-alive connection; a fresh one does not.
+  const std::string url = nginx.http_url("/");
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  BOOST_TEST(curl_easy_perform(curl) == CURLE_OK);
+  BOOST_TEST(curl_easy_perform(curl) == CURLE_OK);
+  curl_easy_cleanup(curl);
+  BOOST_TEST(fetch(url, CURL_HTTP_VERSION_1_1).code == CURLE_OK);
+  const std::vector<AccessLogLine> log = nginx.wait_for_access_log(3);
+  BOOST_REQUIRE_EQUAL(log.size(), 3u);
+  BOOST_TEST(log[0].connection == log[1].connection);
+  BOOST_TEST(log[0].connection_requests == 1u);
+  BOOST_TEST(log[1].connection_requests == 2u);
+  BOOST_TEST(log[2].connection != log[0].connection);
+  BOOST_TEST(log[2].connection_requests == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(h2c_listener_speaks_http2_by_prior_knowledge) {
   NginxServer nginx;
   const Fetched fetched = fetch(nginx.h2c_url("/json"), CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE, "", {"X-Token: h2c"});
