@@ -99,12 +99,23 @@ Observed run_engine(const ConformanceRun& run, bool native) {
   return out;
 }
 
-BothTransports run_both(const ConformanceRun& run, const std::string& label) {
-  BothTransports both{run_engine(run, false), run_engine(run, true)};
+BothTransports run_both(const ConformanceRun& run, const std::string& label, const ConnectionCounter& counter) {
+  BothTransports both;
+  const uint64_t start = counter.read ? counter.read() : 0;
+  both.curl = run_engine(run, false);
+  const uint64_t between = counter.read ? counter.read() : 0;
+  both.native = run_engine(run, true);
+  std::string connections[2];
+  if (counter.read) {
+    both.curl_connections = between - start - counter.own;
+    both.native_connections = counter.read() - between - counter.own;
+    connections[0] = " connections=" + std::to_string(*both.curl_connections);
+    connections[1] = " connections=" + std::to_string(*both.native_connections);
+  }
   BOOST_TEST_MESSAGE(label << "\n  curl:   " << observable(both.curl.stats)
-                           << " p50_us=" << both.curl.stats.latency_us.percentile(50)
+                           << " p50_us=" << both.curl.stats.latency_us.percentile(50) << connections[0]
                            << "\n  native: " << observable(both.native.stats)
-                           << " p50_us=" << both.native.stats.latency_us.percentile(50));
+                           << " p50_us=" << both.native.stats.latency_us.percentile(50) << connections[1]);
   return both;
 }
 
@@ -165,6 +176,27 @@ uint64_t target_connections(uint16_t port) {
   const size_t at = answer.find(key);
   if (at == std::string::npos) throw std::runtime_error("no connections figure in /__stats: " + answer);
   return std::stoull(answer.substr(at + key.size()));
+}
+
+ConnectionCounter builtin_counter(uint16_t port) {
+  return {[port] { return target_connections(port); }, 1};
+}
+
+ConnectionCounter nginx_counter(const NginxServer& nginx) {
+  return {[&nginx] {
+            const size_t lines = nginx.access_log().size();
+            raw_get(nginx.http_port(), "/__probe");
+            // Another request (one that timed out) may be logged late, around the probe.
+            const auto deadline = Clock::now() + 5s;
+            for (size_t seen = lines + 1; Clock::now() < deadline; ++seen) {
+              const auto log = nginx.wait_for_access_log(seen);
+              for (size_t i = lines; i < log.size(); ++i) {
+                if (log[i].uri == "/__probe") return log[i].connection;
+              }
+            }
+            throw std::runtime_error("nginx did not log the /__probe request within 5 s");
+          },
+          1};
 }
 
 std::unique_ptr<NginxServer> conformance_nginx() {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,12 +38,23 @@ struct Observed {
 struct BothTransports {
   Observed curl;
   Observed native;
+  // Connections the server accepted during each run, when run_both was given a counter.
+  std::optional<uint64_t> curl_connections;
+  std::optional<uint64_t> native_connections;
+};
+
+/// How many connections a server has accepted so far: `read()` returns a running count,
+/// and reading it costs `own` connections itself (a request for the figure).
+struct ConnectionCounter {
+  std::function<uint64_t()> read;
+  uint64_t own = 0;
 };
 
 /// Runs `run` on one engine with the request's `native` flag set as asked.
 Observed run_engine(const ConformanceRun& run, bool native);
 /// Runs `run` with curl, then with the native transport; logs both (BOOST_TEST_MESSAGE).
-BothTransports run_both(const ConformanceRun& run, const std::string& label);
+/// With a `counter`, also the connections the server accepted during each run.
+BothTransports run_both(const ConformanceRun& run, const std::string& label, const ConnectionCounter& counter = {});
 
 /// Which figures a comparison includes: the byte counts only where they are deterministic.
 struct Compare {
@@ -67,6 +79,11 @@ std::string raw_get(uint16_t port, const std::string& path);
 /// The built-in target's /__stats "connections" figure (this request's own connection
 /// included).
 uint64_t target_connections(uint16_t port);
+
+/// Connection counters: the built-in target's /__stats, the scripted server's own count,
+/// and nginx's connection serial number ($connection of a request to /__probe, a 404).
+ConnectionCounter builtin_counter(uint16_t port);
+ConnectionCounter nginx_counter(const NginxServer& nginx);
 
 /// Debian's nginx with the locations the suite needs (see the .cpp) and their files.
 std::unique_ptr<NginxServer> conformance_nginx();
