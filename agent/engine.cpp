@@ -18,10 +18,7 @@
 namespace grid::agent {
 namespace {
 
-constexpr uint64_t kWakeTag = ~uint64_t{0};
 constexpr int kMaxEvents = 512;
-
-uint64_t epoll_tag(uint32_t multi, int fd) { return (uint64_t{multi} << 32) | static_cast<uint32_t>(fd); }
 
 }  // namespace
 
@@ -30,7 +27,7 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox, common::Logger log)
       allowed_(config_.allowed_targets ? config_.allowed_targets : std::make_shared<const TargetAllowlist>()),
       mailbox_(mailbox),
       log_(log ? std::move(log) : common::make_logger("engine")),
-      timers_({0, 0, 1, 1}),
+      timers_({0, 0, 1, 1, 0}),
       work_(config_.workload ? *config_.workload : throw std::invalid_argument("engine needs a workload")),
       rng_(config_.seed ^ (uint64_t{config_.engine_id} << 32)) {
   if (work_.requests.empty()) throw std::invalid_argument("engine needs at least one request");
@@ -61,13 +58,14 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox, common::Logger log)
   // Without it a stop or a new user count would go unnoticed until a timer fired.
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) fail("cannot watch its wake-up fd");
 
-  for (const auto& req : work_.requests) {
-    curl_slist* list = nullptr;
-    if (req.literal) {
-      for (const auto& h : req.spec.headers) list = curl_slist_append(list, h.c_str());
-      if (!req.spec.body.empty()) list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
-    }
-    header_lists_.push_back(list);
+  const auto context = [this](uint32_t timer_kind) {
+    return TransportContext{epoll_fd_, &timers_, timer_kind, allowed_.get(), this, log_, config_.engine_id};
+  };
+  try {
+    curl_ = std::make_unique<CurlTransport>(context(kCurlTimer), work_, config_.users_per_multi);
+  } catch (const std::exception& e) {
+    errno = 0;
+    fail(e.what());
   }
   stats_.resize(work_.requests.size());
   // Sequential feeds: engines start at different rows so that a node's engines do not
@@ -77,63 +75,28 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox, common::Logger log)
   }
 }
 
-// Users and their multi handles are created when first spawned, so an engine costs
-// nothing for users it never runs, and can grow when its parent gives it more.
+// Users are created when first spawned, so an engine costs nothing for users it never
+// runs, and can grow when its parent gives it more. Their transports' state is made on
+// their first request.
 VirtualUser& Engine::user_slot(uint32_t id) {
   while (users_.size() <= id) {
     const auto uid = static_cast<uint32_t>(users_.size());
-    const uint32_t m = uid / config_.users_per_multi;
-    if (m >= multis_.size()) {
-      CURLM* multi = curl_multi_init();
-      if (!multi) throw std::runtime_error("engine: curl_multi_init failed");
-      multis_.push_back(multi);
-      multi_dirty_.push_back(0);
-      contexts_.push_back(std::make_unique<MultiContext>(MultiContext{this, m}));
-      timers_.reserve(kMultiTimer, m + 1);
-      curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Engine::on_socket);
-      curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, contexts_.back().get());
-      curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Engine::on_timer);
-      curl_multi_setopt(multi, CURLMOPT_TIMERDATA, contexts_.back().get());
-      curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(config_.users_per_multi) + 4);
-      // One connection per user, also over HTTP/2: users model clients, and a client
-      // does not share its connection with other clients.
-      curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_NOTHING);
-    }
     auto u = std::make_unique<VirtualUser>();
     u->id = uid;
-    u->engine = this;
-    u->multi = m;
-    u->easy = curl_easy_init();
-    if (!u->easy) throw std::runtime_error("engine: curl_easy_init failed");
-    curl_easy_setopt(u->easy, CURLOPT_PRIVATE, u.get());
-    curl_easy_setopt(u->easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(u->easy, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(u->easy, CURLOPT_WRITEFUNCTION, &Engine::on_body);
-    curl_easy_setopt(u->easy, CURLOPT_WRITEDATA, u.get());
-    curl_easy_setopt(u->easy, CURLOPT_OPENSOCKETFUNCTION, &Engine::on_open_socket);
-    curl_easy_setopt(u->easy, CURLOPT_OPENSOCKETDATA, u.get());
-    // Never take a proxy from the environment (http_proxy, all_proxy, ...): load must go
-    // exactly where the campaign says, and looking the variables up costs every request.
-    curl_easy_setopt(u->easy, CURLOPT_PROXY, "");
-    curl_easy_setopt(u->easy, CURLOPT_NOPROXY, "*");
     timers_.reserve(kUserTimer, uid + 1);
     u->vars.set_user(uint64_t{uid} * config_.engines + config_.engine_id);
     u->vars.set_agent(work_.agent_id);
     users_.push_back(std::move(u));
   }
+  curl_->reserve_users(static_cast<uint32_t>(users_.size()));
+  if (native_) native_->reserve_users(static_cast<uint32_t>(users_.size()));
   return *users_[id];
 }
 
 Engine::~Engine() {
-  for (auto& u : users_) {
-    if (u->state == VirtualUser::State::in_flight) curl_multi_remove_handle(multis_[u->multi], u->easy);
-    if (u->easy) curl_easy_cleanup(u->easy);
-    if (u->headers) curl_slist_free_all(u->headers);
-  }
-  for (CURLM* m : multis_) {
-    if (m) curl_multi_cleanup(m);
-  }
-  for (curl_slist* l : header_lists_) curl_slist_free_all(l);
+  // The transports go first: closing their connections needs the epoll set.
+  native_.reset();
+  curl_.reset();
   if (wake_fd_ >= 0) close(wake_fd_);
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
@@ -153,136 +116,14 @@ void Engine::set_users(uint32_t users) {
   wake();
 }
 
-curl_socket_t Engine::on_open_socket(void* clientp, curlsocktype purpose, struct curl_sockaddr* address) {
-  auto* user = static_cast<VirtualUser*>(clientp);
-  auto* self = user->engine;
-  // Every connection, whatever its host came from: a refused one is never opened (curl
-  // tries the name's next address, or fails the transfer; finish_transfer counts it).
-  if (auto why = refuse_connection(*self->allowed_, user->easy, purpose, *address)) {
-    user->refused_target = std::move(*why);
-    return CURL_SOCKET_BAD;
-  }
-  user->opened_allowed = true;
-  const int fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-  if (fd < 0) return CURL_SOCKET_BAD;
-  // A new socket may reuse the number of one curl closed: whatever we knew is stale
-  // (closing removed it from the epoll set).
-  if (static_cast<size_t>(fd) >= self->fds_.size()) self->fds_.resize(static_cast<size_t>(fd) + 64);
-  self->fds_[static_cast<size_t>(fd)] = FdState{};
-  return fd;
+Transport& Engine::transport_for(const CompiledRequest& req) {
+  if (req.native && native_) return *native_;
+  return *curl_;
 }
 
-int Engine::on_socket(CURL*, curl_socket_t fd, int what, void* userp, void*) {
-  auto* ctx = static_cast<MultiContext*>(userp);
-  ctx->engine->watch(fd, ctx->index, what);
-  return 0;
-}
-
-int Engine::on_timer(CURLM*, long timeout_ms, void* userp) {
-  auto* ctx = static_cast<MultiContext*>(userp);
-  if (timeout_ms < 0) {
-    ctx->engine->timers_.cancel(kMultiTimer, ctx->index);
-  } else {
-    ctx->engine->timers_.arm(kMultiTimer, ctx->index, common::steady_now_ns() + timeout_ms * 1'000'000);
-  }
-  return 0;
-}
-
-// Keeps the epoll set in step with what curl wants, with as few epoll_ctl calls as
-// possible: an idle keep-alive socket that curl stops watching stays registered for
-// input (it is silent unless the server closes it), so reusing it costs nothing.
-void Engine::watch(curl_socket_t fd, uint32_t multi, int what) {
-  if (fd < 0) return;
-  if (static_cast<size_t>(fd) >= fds_.size()) fds_.resize(static_cast<size_t>(fd) + 64);
-  FdState& st = fds_[static_cast<size_t>(fd)];
-  if (what == CURL_POLL_REMOVE) {
-    st.wanted = false;
-    if (st.registered && (st.events & EPOLLOUT)) {
-      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-      st.registered = false;
-    }
-    return;
-  }
-  uint32_t events = 0;
-  if (what & CURL_POLL_IN) events |= EPOLLIN;
-  if (what & CURL_POLL_OUT) events |= EPOLLOUT;
-  st.wanted = true;
-  if (st.registered && st.events == events && st.multi == multi) return;
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.u64 = epoll_tag(multi, fd);
-  int rc = epoll_ctl(epoll_fd_, st.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
-  if (rc != 0 && errno == ENOENT) rc = epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
-  if (rc != 0 && errno == EEXIST) rc = epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
-  st.registered = rc == 0;
-  st.events = events;
-  st.multi = multi;
-  if (rc != 0) unwatchable_.emplace_back(multi, fd);
-}
-
-bool Engine::owned_by(uint32_t multi, int fd) const {
-  return static_cast<size_t>(fd) < fds_.size() && fds_[static_cast<size_t>(fd)].multi == multi;
-}
-
-void Engine::unwatch_stray(int fd) {
-  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-  if (static_cast<size_t>(fd) < fds_.size()) fds_[static_cast<size_t>(fd)].registered = false;
-}
-
-void Engine::multi_error(CURLMcode code) {
-  ++multi_errors_;
-  if (const auto n = multi_error_log_.admit(std::chrono::steady_clock::now())) {
-    log_->error("engine {}: curl_multi_socket_action failed {} time(s) ({} in all): {}", config_.engine_id, *n,
-                multi_errors_, curl_multi_strerror(code));
-  }
-}
-
-void Engine::socket_action(uint32_t multi, curl_socket_t fd, int ev_bitmask) {
-  int running = 0;
-  const CURLMcode rc = curl_multi_socket_action(multis_[multi], fd, ev_bitmask, &running);
-  if (rc == CURLM_BAD_SOCKET && fd != CURL_SOCKET_TIMEOUT) {
-    // An event for a socket this multi has let go of. The fd number may already belong
-    // to another multi's new socket: only unregister it while it is still ours.
-    if (owned_by(multi, fd)) unwatch_stray(fd);
-  } else if (rc != CURLM_OK) {
-    multi_error(rc);
-  }
-  while (!unwatchable_.empty()) {
-    const auto [m, bad_fd] = unwatchable_.back();
-    unwatchable_.pop_back();
-    if (curl_multi_socket_action(multis_[m], bad_fd, CURL_CSELECT_ERR, &running) != CURLM_OK && owned_by(m, bad_fd)) {
-      unwatch_stray(bad_fd);
-    }
-    mark_dirty(m);
-  }
-  mark_dirty(multi);
-}
-
-void Engine::mark_dirty(uint32_t multi) {
-  if (!multi_dirty_[multi]) {
-    multi_dirty_[multi] = 1;
-    dirty_list_.push_back(multi);
-  }
-}
-
-// Every socket_action call can complete transfers: read them all out of each multi it
-// touched before blocking, or they would wait for the next event or timeout. Starting a
-// user's next request arms a zero timeout, which makes the next epoll_wait not block.
-void Engine::drain_completions() {
-  while (!dirty_list_.empty()) {
-    std::vector<uint32_t> dirty;
-    dirty.swap(dirty_list_);
-    for (uint32_t m : dirty) {
-      multi_dirty_[m] = 0;
-      int left = 0;
-      int64_t now = 0;  // read once: transfers done by one socket_action call ended together
-      while (CURLMsg* msg = curl_multi_info_read(multis_[m], &left)) {
-        if (msg->msg != CURLMSG_DONE) continue;
-        if (now == 0) now = common::steady_now_ns();
-        finish_transfer(msg->easy_handle, msg->data.result, now);
-      }
-    }
-  }
+void Engine::flush_transports() {
+  curl_->flush();
+  if (native_) native_->flush();
 }
 
 void Engine::begin_stopping() {
@@ -295,8 +136,11 @@ void Engine::begin_stopping() {
 void Engine::run_due_timers(int64_t now_ns) {
   while (auto due = timers_.pop_due(now_ns)) {
     switch (due->kind) {
-      case kMultiTimer:
-        socket_action(due->id, CURL_SOCKET_TIMEOUT, 0);
+      case kCurlTimer:
+        curl_->on_timer(due->id, now_ns);
+        break;
+      case kNativeTimer:
+        if (native_) native_->on_timer(due->id, now_ns);
         break;
       case kUserTimer: {
         VirtualUser& u = *users_[due->id];
@@ -382,7 +226,7 @@ void Engine::run() {
       if (work_.model == wire::LoadModel::open && budget_seen_ != before && before == 0) restart_arrivals(now);
     }
     run_due_timers(now);
-    drain_completions();
+    flush_transports();
     if (stopping_ && in_flight_ == 0) break;
 
     // Sleep until the next timer, the next window boundary or the stop instant.
@@ -404,6 +248,7 @@ void Engine::run() {
       n = epoll_wait(epoll_fd_, events, kMaxEvents, static_cast<int>((sleep_ns + 999'999) / 1'000'000));
     }
     maybe_cut_window(broker_unix_ms());
+    const int64_t woke = n > 0 ? common::steady_now_ns() : 0;  // when this batch's events were seen
     for (int i = 0; i < n; ++i) {
       const uint64_t tag = events[i].data.u64;
       if (tag == kWakeTag) {
@@ -411,20 +256,13 @@ void Engine::run() {
         [[maybe_unused]] auto r = read(wake_fd_, &drained, sizeof drained);
         continue;
       }
-      const auto multi = static_cast<uint32_t>(tag >> 32);
-      const auto fd = static_cast<int>(tag & 0xffffffffu);
-      if (static_cast<size_t>(fd) < fds_.size() && !fds_[static_cast<size_t>(fd)].wanted) {
-        unwatch_stray(fd);  // an idle keep-alive socket woke up: the server closed it
-        continue;
+      if (transport_of(tag) == TransportId::native) {
+        if (native_) native_->on_event(tag, events[i].events, woke);
+      } else {
+        curl_->on_event(tag, events[i].events, woke);
       }
-      if (!owned_by(multi, fd)) continue;  // stale: the fd now belongs to another multi's socket
-      int mask = 0;
-      if (events[i].events & EPOLLIN) mask |= CURL_CSELECT_IN;
-      if (events[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
-      if (events[i].events & (EPOLLERR | EPOLLHUP)) mask |= CURL_CSELECT_ERR;
-      socket_action(multi, fd, mask);
     }
-    drain_completions();
+    flush_transports();
   }
   maybe_cut_window(broker_unix_ms());
   cut_window(true);

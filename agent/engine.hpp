@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include <curl/curl.h>
-
 #include "agent/compiled_workload.hpp"
+#include "agent/curl_transport.hpp"
 #include "agent/fast_rng.hpp"
 #include "agent/target_allowlist.hpp"
 #include "agent/timer_queue.hpp"
+#include "agent/transport.hpp"
 #include "agent/virtual_user.hpp"
 #include "agent/window_mailbox.hpp"
 #include "protocol/common/clock.hpp"
@@ -46,9 +46,9 @@ struct EngineConfig {
   std::shared_ptr<const TargetAllowlist> allowed_targets;
 };
 
-/// One engine thread's event loop: a set of curl multi handles driven by
-/// curl_multi_socket_action over one epoll instance and one TimerQueue, the users, and
-/// the per-request statistics. Everything here is owned by the thread that calls run();
+/// One engine thread's event loop: one epoll instance and one TimerQueue shared by its
+/// transports (transport.hpp: libcurl, and the native HTTP/1.1 client for plain
+/// requests), the users, and the per-request statistics. Everything here is owned by the thread that calls run();
 /// the only cross-thread entry points are request_stop(), set_users() and the mailbox.
 ///
 /// Closed model: users spawn at the configured rate (or follow the stages) from the start
@@ -61,7 +61,7 @@ struct EngineConfig {
 /// in-flight requests finish (each bounded by its timeout), the final window is posted
 /// and run() returns. Every started request is counted exactly once, as a success or as
 /// one failure kind.
-class Engine {
+class Engine final : private TransferSink {
 public:
   /// Throws std::runtime_error when the engine's epoll set or wake-up fd cannot be made.
   Engine(EngineConfig config, WindowMailbox& mailbox, common::Logger log);
@@ -89,41 +89,19 @@ public:
 
 private:
   static constexpr int64_t kNsPerMs = 1'000'000;
-  enum TimerKind : uint32_t { kMultiTimer = 0, kUserTimer = 1, kSpawnTimer = 2, kArrivalTimer = 3 };
-  struct MultiContext {
-    Engine* engine;
-    uint32_t index;
-  };
-  struct FdState {
-    uint32_t multi = 0;
-    uint32_t events = 0;      // epoll events registered
-    bool registered = false;  // in the epoll set
-    bool wanted = false;      // curl currently watches it
-  };
-
-  static int on_socket(CURL* easy, curl_socket_t fd, int what, void* userp, void* socketp);
-  static int on_timer(CURLM* multi, long timeout_ms, void* userp);
-  static curl_socket_t on_open_socket(void* clientp, curlsocktype purpose, struct curl_sockaddr* address);
-  static size_t on_body(char* data, size_t size, size_t nmemb, void* userp);
-  static size_t on_header(char* data, size_t size, size_t nmemb, void* userp);
+  enum TimerKind : uint32_t { kCurlTimer = 0, kUserTimer = 1, kSpawnTimer = 2, kArrivalTimer = 3, kNativeTimer = 4 };
 
   void wake();
-  void watch(curl_socket_t fd, uint32_t multi, int what);
-  void unwatch_stray(int fd);
-  /// True when `fd` is registered as a socket of `multi` (fd numbers are reused).
-  bool owned_by(uint32_t multi, int fd) const;
-  void socket_action(uint32_t multi, curl_socket_t fd, int ev_bitmask);
-  void multi_error(CURLMcode code);
-  void mark_dirty(uint32_t multi);
-  void drain_completions();
-  void finish_transfer(CURL* easy, CURLcode result, int64_t now_ns);
+  Transport& transport_for(const CompiledRequest& req);
+  /// Lets every transport complete what finished (see Transport::flush).
+  void flush_transports();
+  void transfer_done(VirtualUser& user, const TransferOutcome& outcome, int64_t now_ns) override;
   // The walk: an iteration is a scenario's steps in order.
   bool begin_iteration(VirtualUser& user, int64_t now_ns, int64_t intended_ns);
   void run_steps(VirtualUser& user, int64_t now_ns, int64_t intended_ns);
   void end_iteration(VirtualUser& user, int64_t now_ns);
   bool start_request(VirtualUser& user, uint32_t request, int64_t now_ns, int64_t intended_ns);
   bool prepare(VirtualUser& user, const CompiledRequest& req);
-  void configure(VirtualUser& user, const CompiledRequest& req, bool rendered);
   void check_response(VirtualUser& user, const CompiledRequest& req, wire::RequestStats& s);
   void problem(const std::string& text, uint64_t n = 1);
   bool take_rows(VirtualUser& user);
@@ -151,21 +129,13 @@ private:
   int wake_fd_ = -1;
   std::atomic<bool> stop_requested_{false};
 
-  std::vector<CURLM*> multis_;
-  std::vector<std::unique_ptr<MultiContext>> contexts_;  // stable addresses for curl
-  std::vector<uint8_t> multi_dirty_;
-  std::vector<uint32_t> dirty_list_;
-  std::vector<FdState> fds_;
-  // Sockets epoll refused to watch: curl is told they failed (CURL_CSELECT_ERR) once its
-  // callback has returned, so their transfers fail and are counted, never stall.
-  std::vector<std::pair<uint32_t, curl_socket_t>> unwatchable_;
   common::Logger log_;
-  common::LogRateLimit multi_error_log_;             // engine-thread only
-  uint64_t multi_errors_ = 0;                        // curl_multi_socket_action failures, cumulative
-  std::vector<std::unique_ptr<VirtualUser>> users_;  // stable addresses for CURLOPT_PRIVATE
-  std::vector<curl_slist*> header_lists_;            // one per literal request spec
+  std::vector<std::unique_ptr<VirtualUser>> users_;  // stable addresses for the transports
   TimerQueue timers_;
   CompiledWorkload& work_;
+  // Declared after the users: destroyed before them.
+  std::unique_ptr<CurlTransport> curl_;
+  std::unique_ptr<Transport> native_;  // made when a request is served natively
   FastRng rng_;
 
   std::vector<wire::RequestStats> stats_;     // current window, one per request spec
@@ -184,7 +154,7 @@ private:
   int64_t next_spawn_ns_ = 0;  // earliest time the next user may spawn
   uint32_t active_ = 0;        // users in flight or thinking
   uint32_t in_flight_ = 0;
-  uint64_t started_ = 0;                             // requests handed to curl (engine thread)
+  uint64_t started_ = 0;                             // requests handed to a transport (engine thread)
   std::atomic<uint64_t> started_published_{0};       // its copy for started()
   std::atomic<uint64_t> start_ceiling_{UINT64_MAX};  // set_start_ceiling()
   uint64_t start_ceiling_seen_ = UINT64_MAX;         // last value read (engine thread)

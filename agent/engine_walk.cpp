@@ -1,7 +1,8 @@
 // How an engine's users walk the workload: iterations, steps, think times, data rows,
-// rendering and configuring a request, and what a finished transfer counts (status,
-// latency, checks, extraction). The event loop and curl plumbing are in engine.cpp; how
-// many users run and when iterations arrive, in engine_load.cpp.
+// rendering a request and handing it to its transport, and what a finished request
+// counts (status, latency, checks, extraction). The event loop is in engine.cpp, the
+// transports in curl_transport.cpp and native_transport.cpp; how many users run and
+// when iterations arrive, in engine_load.cpp.
 
 #include <algorithm>
 #include <string>
@@ -12,51 +13,6 @@
 #include "agent/think_time.hpp"
 
 namespace grid::agent {
-namespace {
-
-bool h2c_reuse_broken() {
-  static const bool broken = curl_version_info(CURLVERSION_NOW)->version_num < 0x080000;
-  return broken;
-}
-
-uint16_t http_version_code(long v) {
-  switch (v) {
-    case CURL_HTTP_VERSION_1_0:
-      return 10;
-    case CURL_HTTP_VERSION_1_1:
-      return 11;
-    case CURL_HTTP_VERSION_2_0:
-      return 20;
-    case CURL_HTTP_VERSION_3:
-      return 30;
-    default:
-      return 0;
-  }
-}
-
-// Keeps at most this much of a response for checks and extraction; the rest is counted
-// in bytes_received but not kept (a check then sees the first 8 MiB).
-constexpr size_t kMaxKeptBody = 8u << 20;
-
-}  // namespace
-
-size_t Engine::on_body(char* data, size_t size, size_t nmemb, void* userp) {
-  auto* user = static_cast<VirtualUser*>(userp);
-  const size_t n = size * nmemb;
-  if (user->capture_body && user->response_body.size() < kMaxKeptBody) {
-    user->response_body.append(data, std::min(n, kMaxKeptBody - user->response_body.size()));
-  }
-  return n;
-}
-
-size_t Engine::on_header(char* data, size_t size, size_t nmemb, void* userp) {
-  auto* user = static_cast<VirtualUser*>(userp);
-  const size_t n = size * nmemb;
-  // A new header block (after a 1xx response) replaces the previous one.
-  if (n > 5 && std::string_view(data, 5) == "HTTP/") user->response_headers.clear();
-  if (user->response_headers.size() < 65536) user->response_headers.append(data, n);
-  return n;
-}
 
 void Engine::problem(const std::string& text, uint64_t n) {
   auto it = problems_.find(text);
@@ -70,33 +26,21 @@ void Engine::problem(const std::string& text, uint64_t n) {
   it->second += n;
 }
 
-void Engine::finish_transfer(CURL* easy, CURLcode result, int64_t now_ns) {
-  VirtualUser* user = nullptr;
-  curl_easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&user));
-  long status = 0;
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  long request_size = 0, header_size = 0;
-  curl_off_t body_size = 0;
-  curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_size);
-  curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_size);
-  curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &body_size);
-
+void Engine::transfer_done(VirtualUser& done, const TransferOutcome& outcome, int64_t now_ns) {
+  VirtualUser* user = &done;
+  const long status = outcome.status;
   const CompiledRequest& req = work_.requests[user->request];
   wire::RequestStats& s = stats_[user->request];
   ++s.requests;
-  s.bytes_sent += static_cast<uint64_t>(request_size);
-  s.bytes_received += static_cast<uint64_t>(header_size) + static_cast<uint64_t>(body_size);
-  auto failure = classify_transfer(result, status, req.spec.expects(status));
-  if (result == CURLE_COULDNT_CONNECT && !user->refused_target.empty() && !user->opened_allowed) {
-    failure = wire::FailureKind::not_allowed;
-    problem("request '" + req.spec.name + "': " + user->refused_target);
-  }
+  s.bytes_sent += outcome.bytes_sent;
+  s.bytes_received += outcome.bytes_received;
+  s.transports |= req.native && native_ ? wire::kServedNative : wire::kServedCurl;
+  const auto failure = classify_transfer(outcome.error, status, req.spec.expects(status));
+  if (outcome.error == TransferError::not_allowed) problem("request '" + req.spec.name + "': " + outcome.detail);
   if (failure) ++s.failures[*failure];
   if (status > 0) {
     s.count_status(static_cast<uint16_t>(status));
-    long version = 0;
-    curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
-    if (const uint16_t code = http_version_code(version)) s.count_http_version(code);
+    if (outcome.http_version != 0) s.count_http_version(outcome.http_version);
   }
   if (status > 0 || failure == wire::FailureKind::timeout) {
     const auto service_us = static_cast<uint64_t>(std::max<int64_t>(0, now_ns - user->started_ns) / 1000);
@@ -110,7 +54,6 @@ void Engine::finish_transfer(CURL* easy, CURLcode result, int64_t now_ns) {
   }
   if (!failure && (req.needs_body || req.needs_headers || !req.spec.extracts.empty())) check_response(*user, req, s);
 
-  curl_multi_remove_handle(multis_[user->multi], easy);
   --in_flight_;
   last_completion_ns_ = now_ns;
   ++user->step;
@@ -248,69 +191,19 @@ bool Engine::prepare(VirtualUser& user, const CompiledRequest& req) {
     problem("request '" + req.spec.name + "': variable '" + missing + "' is not set");
     return false;
   }
-  if (user.headers) curl_slist_free_all(user.headers);
-  user.headers = nullptr;
-  std::string line;
-  for (const auto& h : req.headers) {
-    line.clear();
-    if (!user.vars.render(h, line, rng_, &missing)) {
+  user.header_lines.resize(req.headers.size());
+  for (size_t i = 0; i < req.headers.size(); ++i) {
+    user.header_lines[i].clear();
+    if (!user.vars.render(req.headers[i], user.header_lines[i], rng_, &missing)) {
       problem("request '" + req.spec.name + "': variable '" + missing + "' is not set");
       return false;
     }
-    user.headers = curl_slist_append(user.headers, line.c_str());
   }
-  if (!user.body.empty()) user.headers = curl_slist_append(user.headers, "Expect:");
   return true;
 }
 
-void Engine::configure(VirtualUser& user, const CompiledRequest& req, bool rendered) {
-  CURL* e = user.easy;
-  const auto& spec = req.spec;
-  const std::string& body = rendered ? user.body : spec.body;
-  curl_easy_setopt(e, CURLOPT_URL, rendered ? user.url.c_str() : spec.url.c_str());
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, rendered ? user.headers : header_lists_[user.request]);
-  if (user.configured_request == static_cast<int32_t>(user.request) && !rendered) return;
-  if (user.configured_request != static_cast<int32_t>(user.request)) {
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout_ms));
-    const bool tls = spec.url.rfind("https://", 0) == 0;
-    long version = CURL_HTTP_VERSION_1_1;
-    if (spec.http == wire::HttpVersion::http2)
-      version = tls ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, version);
-    // libcurl before 8.0 breaks a reused h2c (prior knowledge) connection: every second
-    // request fails "Error in the HTTP2 framing layer" (curl/curl#10634, fixed by #10643;
-    // Debian 12 ships 7.88). There, each h2c request gets a new connection instead.
-    curl_easy_setopt(e, CURLOPT_FORBID_REUSE,
-                     version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE && h2c_reuse_broken() ? 1L : 0L);
-    if (tls) {
-      curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, spec.tls_verify ? 1L : 0L);
-      curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, spec.tls_verify ? 2L : 0L);
-      if (!spec.ca_pem.empty()) {
-        curl_blob blob{const_cast<char*>(spec.ca_pem.data()), spec.ca_pem.size(), CURL_BLOB_NOCOPY};
-        curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
-      }
-    }
-    user.capture_body = req.needs_body;
-    user.capture_headers = req.needs_headers;
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, req.needs_headers ? &Engine::on_header : nullptr);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, req.needs_headers ? &user : nullptr);
-  }
-  if (spec.method == "GET" && body.empty()) {
-    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, nullptr);
-  } else if (spec.method == "HEAD") {
-    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, nullptr);
-  } else {
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec.method == "POST" ? nullptr : spec.method.c_str());
-  }
-  user.configured_request = static_cast<int32_t>(user.request);
-}
-
 // Starts request `request` for `user`. False when it could not be sent: a variable was
-// missing (an `assertion` failure) or curl refused it (`other`); either is counted.
+// missing (an `assertion` failure) or its transport refused it (`other`); either is counted.
 bool Engine::start_request(VirtualUser& user, uint32_t request, int64_t now_ns, int64_t intended_ns) {
   const CompiledRequest& req = work_.requests[request];
   user.request = request;
@@ -321,18 +214,15 @@ bool Engine::start_request(VirtualUser& user, uint32_t request, int64_t now_ns, 
     ++s.failures[wire::FailureKind::assertion];
     return false;
   }
-  configure(user, req, !req.literal);
-  if (work_.connections == wire::ConnectionReuse::per_iteration) {
-    curl_easy_setopt(user.easy, CURLOPT_FRESH_CONNECT, user.fresh_connection ? 1L : 0L);
-    user.fresh_connection = false;
-  }
+  user.capture_body = req.needs_body;
+  user.capture_headers = req.needs_headers;
   if (user.capture_body) user.response_body.clear();
   if (user.capture_headers) user.response_headers.clear();
   user.started_ns = now_ns;
   user.intended_ns = intended_ns;
-  user.refused_target.clear();
-  user.opened_allowed = false;
-  if (curl_multi_add_handle(multis_[user.multi], user.easy) != CURLM_OK) {
+  const bool fresh = user.fresh_connection;
+  user.fresh_connection = false;
+  if (!transport_for(req).start(user, req, fresh)) {
     // Counted, never lost: the request was due and could not be issued.
     wire::RequestStats& s = stats_[request];
     ++s.requests;

@@ -2,38 +2,26 @@
 
 namespace grid::agent {
 
-std::optional<wire::FailureKind> classify_transfer(CURLcode result, long http_status, bool status_expected) {
+std::optional<wire::FailureKind> classify_transfer(TransferError error, long http_status, bool status_expected) {
   using wire::FailureKind;
-  switch (result) {
-    case CURLE_OK:
+  switch (error) {
+    case TransferError::none:
       if (status_expected) return std::nullopt;
       if (http_status >= 400 && http_status < 500) return FailureKind::http_4xx;
       if (http_status >= 500 && http_status < 600) return FailureKind::http_5xx;
       return FailureKind::other;
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
+    case TransferError::connect:
       return FailureKind::connect;
-    case CURLE_OPERATION_TIMEDOUT:
+    case TransferError::timeout:
       return FailureKind::timeout;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_USE_SSL_FAILED:
+    case TransferError::tls:
       return FailureKind::tls;
-    default:
-      return FailureKind::other;
+    case TransferError::not_allowed:
+      return FailureKind::not_allowed;
+    case TransferError::other:
+      break;
   }
+  return FailureKind::other;
 }
 
 }  // namespace grid::agent

@@ -47,13 +47,14 @@ void RequestStats::merge(const RequestStats& other) {
   dropped_iterations += other.dropped_iterations;
   service_us.merge(other.service_us);
   merge_codes(http_versions, other.http_versions);
+  transports |= other.transports;
 }
 
 bool RequestStats::operator==(const RequestStats& other) const {
   return requests == other.requests && failures == other.failures && status_codes == other.status_codes &&
          bytes_sent == other.bytes_sent && bytes_received == other.bytes_received && latency_us == other.latency_us &&
          dropped_iterations == other.dropped_iterations && service_us == other.service_us &&
-         http_versions == other.http_versions;
+         http_versions == other.http_versions && transports == other.transports;
 }
 
 }  // namespace grid::wire

@@ -19,6 +19,10 @@ struct StatusCount {
   MSGPACK_DEFINE(code, count)
 };
 
+/// RequestStats::transports bits (agent/transport.hpp): libcurl, the native HTTP/1.1 client.
+inline constexpr uint8_t kServedCurl = 1;
+inline constexpr uint8_t kServedNative = 2;
+
 /// Statistics of one named request over some span (a window, or the whole run).
 /// Mergeable: merging the stats of two disjoint spans gives the stats of their union.
 struct RequestStats {
@@ -37,6 +41,8 @@ struct RequestStats {
                                            // the first request of the scenario they would have run)
   LatencyHistogram service_us;             // open model: from the actual start (the service time)
   std::vector<StatusCount> http_versions;  // responses by protocol: code 10, 11 or 20 (HTTP/1.0, 1.1, 2)
+  // Appended in issue 9:
+  uint8_t transports = 0;  // which transports served these requests: kServedCurl | kServedNative
 
   /// Hot path: counts one response status. Linear search: a request sees few codes.
   void count_status(uint16_t code);
@@ -47,7 +53,7 @@ struct RequestStats {
   bool operator==(const RequestStats& other) const;
 
   MSGPACK_DEFINE(requests, failures, status_codes, bytes_sent, bytes_received, latency_us, dropped_iterations,
-                 service_us, http_versions)
+                 service_us, http_versions, transports)
 };
 
 }  // namespace grid::wire
