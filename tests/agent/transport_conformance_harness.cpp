@@ -210,6 +210,7 @@ std::unique_ptr<NginxServer> conformance_nginx() {
     location = /status/503 { return 503; }
     location = /status/204 { return 204; }
     location = /status/304 { return 304; }
+    location = /status/301 { return 301 /; }
     location /static/ { }
     location /chunked/ { sub_filter '@@never-matches@@' ''; sub_filter_types *; }
     location /close-delimited/ {

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/test/unit_test.hpp>
 
@@ -239,6 +240,19 @@ BOOST_AUTO_TEST_CASE(a_body_dribbled_within_the_timeout_succeeds_with_the_same_b
   BOOST_TEST(chunked_run.curl.stats.bytes_received == 3 * (chunked_head.size() + 1000));
   expect_latency(chunked_run, 200'000);
 
+  // The head itself in 5-byte pieces, 2 ms apart.
+  const std::string whole = response(200, filler(100), {"Content-Type: text/plain", "X-Dribbled: yes"});
+  Script pieces;
+  for (size_t at = 0; at < whole.size(); at += 5) {
+    pieces.push_back(ScriptStep::send(whole.substr(at, 5)));
+    pieces.push_back(ScriptStep::wait(2ms));
+  }
+  scripted.on("/dribble-head", pieces);
+  const auto head_run = run_both(run_of(request("dribble", scripted.url("/dribble-head"))),
+                                 "scripted head and body in 5 B pieces, 2 ms apart");
+  expect_conformance(head_run, 3, {});
+  BOOST_TEST(head_run.curl.stats.bytes_received == 3 * whole.size());
+
   // nginx's limit_rate: 16 KiB at once, the rest at the next second boundary (0-1 s later).
   const auto nginx = conformance_nginx();
   const auto slow = run_both(run_of(request("slow", nginx->http_url("/slow/body.txt")), 1), "nginx limit_rate 16k");
@@ -345,6 +359,30 @@ BOOST_AUTO_TEST_CASE(a_large_body_is_counted_byte_for_byte) {
   const auto exact = run_both(run_of(request("large", scripted.url("/large")), 2), "scripted 4 MiB chunked");
   expect_conformance(exact, 2, {});
   BOOST_TEST(exact.curl.stats.bytes_received == 2 * (head.size() + (4u << 20)));
+}
+
+BOOST_AUTO_TEST_CASE(a_large_response_head_succeeds_with_the_same_bytes) {
+  // 32 KiB of headers (big cookies happen); libcurl takes up to 100 KiB per header.
+  ScriptedHttpServer scripted;
+  std::vector<std::string> headers;
+  for (int i = 0; i < 128; ++i) headers.push_back("Set-Cookie: c" + std::to_string(i) + "=" + filler(240));
+  const std::string answer = response(200, "big head\n", headers);
+  BOOST_TEST_REQUIRE(answer.size() > 32u * 1024);
+  scripted.on("/big-head", {ScriptStep::send(answer)});
+  const auto big = run_both(run_of(request("big", scripted.url("/big-head"))), "scripted 32 KiB head");
+  expect_conformance(big, 3, {});
+  BOOST_TEST(big.curl.stats.bytes_received == 3 * answer.size());
+}
+
+BOOST_AUTO_TEST_CASE(a_redirect_is_counted_as_itself_and_not_followed) {
+  InProcessTarget target;
+  const auto builtin = run_both(run_of(request("302", target.url("/status/302"))), "built-in 302");
+  expect_conformance(builtin, 3, {std::nullopt, 302});
+  const auto nginx = conformance_nginx();
+  const auto served = run_both(run_of(request("301", nginx->http_url("/status/301"))), "nginx 301 to /");
+  expect_conformance(served, 3, {std::nullopt, 301});
+  // Only what the 301 sent is counted: / (elsewhere answered 200) was never asked.
+  BOOST_TEST(served.curl.stats.status_codes.size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_malformed_response_is_an_other_failure) {
