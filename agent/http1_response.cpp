@@ -61,14 +61,26 @@ int Http1Response::on_headers_complete(http_parser* p) {
   r.status_ = static_cast<int>(p->status_code);
   r.last_status_ = r.status_;
   r.version_ = static_cast<uint16_t>(p->http_major * 10 + p->http_minor);
+  if (r.status_ == 101) {
+    // Whatever its headers say: the native transport asked for no upgrade and speaks
+    // nothing but HTTP/1.1 on this connection.
+    r.fail("the server switched protocols (101), which the native transport does not speak");
+    return -1;
+  }
+  if (r.status_ < 100) {
+    // http-parser takes any number of digits below 1000; a status has three (RFC 9110 15).
+    r.status_ = r.last_status_ = 0;
+    r.fail("invalid HTTP status code");
+    return -1;
+  }
   // Stop at the end of the head, so that feed() knows which bytes were head bytes.
   r.pause_ = Pause::headers;
   http_parser_pause(p, 1);
-  // 1xx but 101: an interim response, always without a body; the final one follows.
-  r.interim_ = r.status_ >= 100 && r.status_ < 200 && r.status_ != 101;
+  // Any other 1xx: an interim response, never with a body (whatever its headers say, as
+  // curl reads it); the final one follows.
+  r.interim_ = r.status_ >= 100 && r.status_ < 200;
   // No body after HEAD, 204 or 304, whatever Content-Length says (RFC 9112 6.3).
-  if (r.interim_) return 0;
-  return r.head_ || r.status_ == 204 || r.status_ == 304 ? 1 : 0;
+  return r.interim_ || r.head_ || r.status_ == 204 || r.status_ == 304 ? 1 : 0;
 }
 
 int Http1Response::on_body(http_parser* p, const char* at, size_t n) {
@@ -89,10 +101,6 @@ int Http1Response::on_message_complete(http_parser* p) {
     r.status_ = 0;
     r.body_bytes_ = 0;
     return 0;  // the parser starts the next message: the final response
-  }
-  if (p->upgrade) {
-    r.fail("the server switched protocols (101), which the native transport does not speak");
-    return 0;
   }
   r.keep_alive_ = http_should_keep_alive(p) != 0;
   r.state_ = State::complete;
@@ -120,6 +128,7 @@ size_t Http1Response::feed(const char* data, size_t size) {
     const size_t used = http_parser_execute(&parser_, &settings(), at, size - total);
     if (in_head_) count_head(at, used);
     total += used;
+    if (state_ == State::error) break;  // a callback refused the response
     const http_errno err = HTTP_PARSER_ERRNO(&parser_);
     if (err == HPE_PAUSED) {
       http_parser_pause(&parser_, 0);
