@@ -55,6 +55,8 @@ struct NativeTransport::Connection {
   uint16_t port = 0;          // where the open socket is connected (host in `host`)
   uint32_t next_address = 0;
   int connect_errno = 0;
+  int64_t deadline_ns = 0;  // the request's timeout instant; 0: none (or no request)
+  int64_t armed_ns = 0;     // when the user's timer fires; 0: not armed
   VirtualUser* user = nullptr;
   const CompiledRequest* req = nullptr;
   const Http1Target* target = nullptr;
@@ -113,9 +115,11 @@ bool NativeTransport::start(VirtualUser& user, const CompiledRequest& req, bool 
   c.user = &user;
   c.req = &req;
   const bool head = req.spec.method == "HEAD";
-  if (req.spec.timeout_ms > 0) {
-    ctx_.timers->arm(ctx_.timer_kind, c.id, user.started_ns + int64_t{req.spec.timeout_ms} * 1'000'000);
-  }
+  // The timeout: the user's timer stays armed at the earliest deadline it ever had and
+  // moves on when it fires early, so keep-alive traffic re-arms it once per timeout
+  // period rather than once per request (and the heap holds one entry per user).
+  c.deadline_ns = req.spec.timeout_ms > 0 ? user.started_ns + int64_t{req.spec.timeout_ms} * 1'000'000 : 0;
+  if (c.deadline_ns != 0 && (c.armed_ns == 0 || c.armed_ns > c.deadline_ns)) arm(c, c.deadline_ns);
   std::string* keep_body = user.capture_body ? &user.response_body : nullptr;
   std::string* keep_headers = user.capture_headers ? &user.response_headers : nullptr;
 
@@ -348,11 +352,11 @@ void NativeTransport::complete(Connection& c, int64_t now_ns) {
   if (c.fd >= 0 && (in_start_ || !c.exchange.reusable() || c.peer_closing)) close_socket(c);
   if (in_start_) {
     c.phase = Connection::Phase::failed;
-    ctx_.timers->arm(ctx_.timer_kind, c.id, common::steady_now_ns());
+    arm(c, common::steady_now_ns());
     return;
   }
   c.phase = Connection::Phase::idle;
-  ctx_.timers->cancel(ctx_.timer_kind, c.id);
+  c.deadline_ns = 0;  // its timer, if armed, finds nothing to do
   VirtualUser* user = c.user;
   c.user = nullptr;
   c.req = nullptr;
@@ -360,10 +364,22 @@ void NativeTransport::complete(Connection& c, int64_t now_ns) {
   ctx_.sink->transfer_done(*user, done_, now_ns);
 }
 
+void NativeTransport::arm(Connection& c, int64_t at_ns) {
+  ctx_.timers->arm(ctx_.timer_kind, c.id, at_ns);
+  c.armed_ns = at_ns;
+}
+
 void NativeTransport::on_timer(uint32_t id, int64_t now_ns) {
-  if (id >= slots_.size() || !slots_[id] || !slots_[id]->user) return;
+  if (id >= slots_.size() || !slots_[id]) return;
   Connection& c = *slots_[id];
+  c.armed_ns = 0;
+  if (!c.user) return;
   if (c.phase != Connection::Phase::failed) {
+    if (c.deadline_ns == 0) return;
+    if (now_ns < c.deadline_ns) {
+      arm(c, c.deadline_ns);  // armed for an earlier request: on to this one's deadline
+      return;
+    }
     c.exchange.timed_out(c.req->spec.timeout_ms);
     close_socket(c);
   }

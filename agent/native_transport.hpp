@@ -67,6 +67,7 @@ private:
   void fail_before_sending(Connection& c, TransferError error, std::string detail);
   void complete(Connection& c, int64_t now_ns);
   void close_socket(Connection& c);
+  void arm(Connection& c, int64_t at_ns);
   std::shared_ptr<const Resolved> resolve(const Http1Target& target, std::string& error);
 
   TransportContext ctx_;

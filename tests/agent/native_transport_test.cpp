@@ -307,4 +307,16 @@ BOOST_AUTO_TEST_CASE(a_timeout_on_the_targets_delay_is_a_timeout_without_status)
   BOOST_TEST(h.fetch(0, 1).status == 200);  // the next request connects anew
 }
 
+BOOST_AUTO_TEST_CASE(each_request_gets_its_whole_timeout_from_its_own_start_on_a_kept_connection) {
+  // 12 requests of 40 ms each outlast one 300 ms timeout: the timer armed for the first
+  // fires during a later one and must move on to that request's own deadline.
+  test::InProcessTarget t;
+  NativeHarness h({spec("wait", t.url("/delay/40"), 300), spec("slow", t.url("/delay/5000"), 300)});
+  for (int i = 0; i < 12; ++i) BOOST_TEST_REQUIRE((h.fetch(0, 0).error == TransferError::none));
+  BOOST_TEST(h.transport->open_connections() == 1u);
+  const auto slow = h.fetch(0, 1);
+  BOOST_TEST((slow.error == TransferError::timeout));
+  BOOST_TEST(h.done.back().at_ns - h.users[0].started_ns >= 300'000'000);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
