@@ -33,8 +33,8 @@ struct Result {
 
 std::ostream& operator<<(std::ostream& os, const Result& r) {
   return os << "{error " << static_cast<int>(r.error) << ", status " << r.status << ", version " << r.version
-            << ", sent " << r.sent << ", received " << r.received << ", reusable " << r.reusable << ", body '"
-            << r.body << "'}";
+            << ", sent " << r.sent << ", received " << r.received << ", reusable " << r.reusable << ", body '" << r.body
+            << "'}";
 }
 
 // Feeds `response` cut at `cuts`, then the server's close when the response has not ended.

@@ -102,7 +102,8 @@ inline void check_exchange(const uint8_t* data, size_t size) {
   const size_t k = data[1] % 8;
   size_t at = 2;
   std::vector<uint16_t> raw;
-  for (size_t i = 0; i < k && at + 1 < size; ++i, at += 2) raw.push_back(static_cast<uint16_t>(data[at] | data[at + 1] << 8));
+  for (size_t i = 0; i < k && at + 1 < size; ++i, at += 2)
+    raw.push_back(static_cast<uint16_t>(data[at] | data[at + 1] << 8));
   const std::string response(reinterpret_cast<const char*>(data) + at, size - at);
   std::vector<size_t> cuts;
   for (const uint16_t c : raw) cuts.push_back(response.empty() ? 0 : c % response.size());
@@ -112,8 +113,8 @@ inline void check_exchange(const uint8_t* data, size_t size) {
   const auto& a = split.outcome;
   const auto& b = whole.outcome;
   if (a.error != b.error || a.status != b.status || a.http_version != b.http_version ||
-      a.bytes_received != b.bytes_received || split.retries != whole.retries ||
-      split.kept_body != whole.kept_body || split.kept_headers != whole.kept_headers) {
+      a.bytes_received != b.bytes_received || split.retries != whole.retries || split.kept_body != whole.kept_body ||
+      split.kept_headers != whole.kept_headers) {
     throw std::logic_error("the outcome depends on how the response was split");
   }
 }
