@@ -394,11 +394,19 @@ void NativeTransport::on_event(uint64_t tag, uint32_t events, int64_t now_ns) {
   if (c.fd < 0 || (c.generation & kGenerationMask) != (value & kGenerationMask)) return;  // a closed socket's
   constexpr uint32_t kInput = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
   switch (c.phase) {
-    case Connection::Phase::idle:
+    case Connection::Phase::idle: {
       // An idle keep-alive connection has nothing to say: the server closed it (or sent
-      // something no request asked for). The next request connects anew.
-      if (events & kInput) close_socket(c);
+      // something no request asked for), and the next request connects anew. A bare
+      // EPOLLIN may also be the late edge of response bytes already read: peek first.
+      if (!(events & kInput)) return;
+      if (!(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))) {
+        char byte;
+        const ssize_t n = recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      }
+      close_socket(c);
       return;
+    }
     case Connection::Phase::connecting: {
       if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
       int err = 0;

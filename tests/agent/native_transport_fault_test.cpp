@@ -246,4 +246,20 @@ BOOST_AUTO_TEST_CASE(a_malformed_response_and_a_protocol_switch_are_other) {
   BOOST_TEST(h.transport->open_connections() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_late_input_edge_on_an_idle_connection_keeps_it_and_a_stale_tag_is_ignored) {
+  // Edge-triggered epoll can report input whose bytes the transport already read (they
+  // arrived between epoll_wait and recv). The tag layout is the transport's own: the user
+  // id above 24 bits of the socket's generation (1 for the user's first socket).
+  ScriptedServer server(answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+  NativeHarness h({spec("c", server.url("/"))});
+  BOOST_TEST(h.fetch(0, 0).status == 200);
+  const uint64_t live = agent::transport_tag(agent::TransportId::native, (uint64_t{0} << 24) | 1);
+  const uint64_t stale = agent::transport_tag(agent::TransportId::native, (uint64_t{0} << 24) | 7);
+  h.transport->on_event(live, EPOLLIN, common::steady_now_ns());
+  h.transport->on_event(stale, EPOLLIN | EPOLLRDHUP | EPOLLHUP, common::steady_now_ns());
+  BOOST_TEST(h.transport->open_connections() == 1u);
+  BOOST_TEST(h.fetch(0, 0).status == 200);
+  BOOST_TEST(server.accepted() == 1u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
