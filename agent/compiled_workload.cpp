@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "protocol/workload/transport_choice.hpp"
+
 namespace grid::agent {
 namespace {
 
@@ -44,6 +46,7 @@ std::shared_ptr<CompiledWorkload> CompiledWorkload::compile(const wire::Plan& pl
     r.checks = CompiledChecks(spec.checks, spec.extracts);
     r.needs_body = spec.needs_body();
     r.needs_headers = spec.needs_headers();
+    r.native = workload::served_natively(spec);
     w->requests.push_back(std::move(r));
   }
   w->scenarios = scenarios_of(plan);

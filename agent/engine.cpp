@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "agent/native_transport.hpp"
 #include "agent/target_guard.hpp"
 #include "protocol/common/clock.hpp"
 
@@ -63,6 +64,9 @@ Engine::Engine(EngineConfig config, WindowMailbox& mailbox, common::Logger log)
   };
   try {
     curl_ = std::make_unique<CurlTransport>(context(kCurlTimer), work_, config_.users_per_multi);
+    const bool any_native =
+        std::any_of(work_.requests.begin(), work_.requests.end(), [](const CompiledRequest& r) { return r.native; });
+    if (any_native) native_ = std::make_unique<NativeTransport>(context(kNativeTimer), work_);
   } catch (const std::exception& e) {
     errno = 0;
     fail(e.what());
@@ -116,10 +120,7 @@ void Engine::set_users(uint32_t users) {
   wake();
 }
 
-Transport& Engine::transport_for(const CompiledRequest& req) {
-  if (req.native && native_) return *native_;
-  return *curl_;
-}
+Transport& Engine::transport_for(const CompiledRequest& req) { return req.native ? *native_ : *curl_; }
 
 void Engine::flush_transports() {
   curl_->flush();

@@ -34,7 +34,7 @@ void Engine::transfer_done(VirtualUser& done, const TransferOutcome& outcome, in
   ++s.requests;
   s.bytes_sent += outcome.bytes_sent;
   s.bytes_received += outcome.bytes_received;
-  s.transports |= req.native && native_ ? wire::kServedNative : wire::kServedCurl;
+  s.transports |= req.native ? wire::kServedNative : wire::kServedCurl;
   const auto failure = classify_transfer(outcome.error, status, req.spec.expects(status));
   if (outcome.error == TransferError::not_allowed) problem("request '" + req.spec.name + "': " + outcome.detail);
   if (failure) ++s.failures[*failure];

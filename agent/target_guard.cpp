@@ -85,29 +85,37 @@ std::optional<std::string> refuse_targets(const std::vector<wire::RequestSpec>& 
   return text;
 }
 
-std::optional<std::string> refuse_connection(const TargetAllowlist& allowed, CURL* easy, curlsocktype,
-                                             const curl_sockaddr& address) {
+std::optional<std::string> refuse_address(const TargetAllowlist& allowed, std::string_view host,
+                                          const sockaddr* address, socklen_t size) {
   IpAddress ip;
   uint16_t port = 0;
-  if (address.family == AF_INET && address.addrlen >= sizeof(sockaddr_in)) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&address.addr);
+  const int family = address ? address->sa_family : AF_UNSPEC;
+  if (family == AF_INET && size >= static_cast<socklen_t>(sizeof(sockaddr_in))) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(address);
     ip = IpAddress::from_v4(reinterpret_cast<const uint8_t*>(&in->sin_addr));
     port = ntohs(in->sin_port);
-  } else if (address.family == AF_INET6 && address.addrlen >= sizeof(sockaddr_in6)) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&address.addr);
+  } else if (family == AF_INET6 && size >= static_cast<socklen_t>(sizeof(sockaddr_in6))) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
     ip = IpAddress::from_v6(reinterpret_cast<const uint8_t*>(&in6->sin6_addr));
     port = ntohs(in6->sin6_port);
   } else {
-    return "a socket of address family " + std::to_string(address.family) + " is not in --allow-target";
+    return "a socket of address family " + std::to_string(family) + " is not in --allow-target";
   }
-  const std::string host = current_host(easy);
   if (allowed.allows_connection(host, ip, port)) return std::nullopt;
   const std::string shown = host_port(ip.to_string(), port);
   std::string text = "connection to " + shown;
   std::string_view bare = host;
   if (bare.size() >= 2 && bare.front() == '[') bare = bare.substr(1, bare.size() - 2);
-  if (!bare.empty() && bare != ip.to_string()) text += " (host " + host + ")";
+  if (!bare.empty() && bare != ip.to_string()) text += " (host " + std::string(host) + ")";
   return text + " is not in --allow-target (" + allowed.describe() + ")";
+}
+
+std::optional<std::string> refuse_connection(const TargetAllowlist& allowed, CURL* easy, curlsocktype,
+                                             const curl_sockaddr& address) {
+  if (address.family != AF_INET && address.family != AF_INET6) {
+    return "a socket of address family " + std::to_string(address.family) + " is not in --allow-target";
+  }
+  return refuse_address(allowed, current_host(easy), &address.addr, static_cast<socklen_t>(address.addrlen));
 }
 
 }  // namespace grid::agent

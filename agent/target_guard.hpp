@@ -1,7 +1,10 @@
 #pragma once
 
+#include <sys/socket.h>
+
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <curl/curl.h>
@@ -39,5 +42,12 @@ inline std::optional<std::string> refuse_targets(const wire::Plan& plan, const T
 /// sockets are checked (there are no others for HTTP).
 std::optional<std::string> refuse_connection(const TargetAllowlist& allowed, CURL* easy, curlsocktype purpose,
                                              const curl_sockaddr& address);
+
+/// The same check for any transport: a connection to `address` (`size` bytes of an
+/// AF_INET or AF_INET6 sockaddr) made for a URL whose host is `host` ("" when unknown).
+/// The native transport calls it for every address it would connect to; the text is the
+/// one refuse_connection gives.
+std::optional<std::string> refuse_address(const TargetAllowlist& allowed, std::string_view host,
+                                          const sockaddr* address, socklen_t size);
 
 }  // namespace grid::agent

@@ -17,9 +17,9 @@ namespace {
 const std::vector<std::string> kCampaignKeys = {"name", "duration", "interval", "results"};
 const std::vector<std::string> kLoadKeys = {"model",  "users", "spawn_rate", "think_time",
                                             "stages", "rate",  "max_users",  "connections"};
-const std::vector<std::string> kRequestKeys = {"method",    "url",        "headers",       "body",
-                                               "body_file", "timeout",    "check",         "extract",
-                                               "http",      "tls_verify", "expect_status", "ca_file"};
+const std::vector<std::string> kRequestKeys = {"method",        "url",     "headers",  "body", "body_file",
+                                               "timeout",       "check",   "extract",  "http", "tls_verify",
+                                               "expect_status", "ca_file", "transport"};
 const std::vector<std::string> kScenarioKeys = {"weight", "step"};
 const std::vector<std::string> kDataKeys = {"file", "mode"};
 const std::vector<std::string> kRepeatable = {"headers", "check", "extract", "step"};

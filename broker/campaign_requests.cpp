@@ -7,6 +7,7 @@
 #include "broker/campaign_parser.hpp"
 #include "protocol/common/units.hpp"
 #include "protocol/workload/template.hpp"
+#include "protocol/workload/transport_choice.hpp"
 
 namespace grid::broker::detail {
 namespace {
@@ -131,6 +132,17 @@ void CampaignParser::finish_requests() {
         spec.http = wire::HttpVersion::http2;
       } else {
         problem(*e, "'" + e->value + "' is not an HTTP version (expected 1.1 or 2)");
+      }
+    }
+    if (const auto* e = r.get("transport")) {
+      if (auto choice = workload::parse_transport_choice(e->value)) {
+        spec.transport = *choice;
+        const auto why = workload::needs_curl(spec);
+        if (*choice == wire::TransportChoice::native && why) {
+          problem(*e, "native cannot serve this request: " + *why + " (expected auto or curl)");
+        }
+      } else {
+        problem(*e, "'" + e->value + "' is not a transport (expected auto, curl or native)");
       }
     }
     if (const auto* e = r.get("tls_verify")) {

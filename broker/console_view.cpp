@@ -123,6 +123,15 @@ std::string final_report(const RunInfo& info, const RunAggregator& run, const Gr
     out += "  " + name + ": " + failure_breakdown(stats) + "\n";
   }
   out += "  TOTAL: " + failure_breakdown(run.total()) + "\n";
+  // Which transport served each request name (peers before issue 9 do not say).
+  if (run.total().transports != 0) {
+    out += "transports:";
+    for (const auto& [name, stats] : run.by_name()) {
+      const std::string by = wire::served_by(stats.transports);
+      out += " " + name + "=" + (by.empty() ? "-" : by);
+    }
+    out += "\n";
+  }
   out += workload_lines(run);
   if (!grid) return out + thresholds_table(info);
   out += "\nregions:\n";

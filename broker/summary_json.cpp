@@ -59,6 +59,7 @@ nlohmann::ordered_json stats_json(const wire::RequestStats& s, double elapsed_s)
       {"latency_ms", latency_json(s.latency_us)},
       {"dropped_iterations", s.dropped_iterations},
       {"protocols", protocols},
+      {"transport", wire::served_by(s.transports)},
   };
   // Open model: latency_ms is from the intended start; the service time sits beside it.
   if (s.service_us.count() > 0) out["service_ms"] = latency_json(s.service_us);

@@ -11,6 +11,7 @@
 #include "cli/security_options.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
+#include "cli/transport_option.hpp"
 #include "protocol/common/exit_codes.hpp"
 #include "protocol/common/units.hpp"
 
@@ -34,6 +35,8 @@ int broker_main(int argc, char** argv) {
        "start anyway after this long with the agents there are; exit 3 if none")
       ("quiet,q", "no live progress (log lines follow --log-level)");
   // clang-format on
+  std::optional<wire::TransportChoice> transport;
+  add_transport_option(opts, transport);
   SecurityFlags security;
   add_security_options(opts, security, {.parent_side = true});
   po::variables_map vm;
@@ -47,13 +50,17 @@ int broker_main(int argc, char** argv) {
   o.quiet = vm.count("quiet") > 0;
   return guarded("broker", [&] {
     o.security = resolve_security("broker", security, {.parent_side = true}, o.listen, "");
-    const broker::Campaign campaign = broker::load_campaign(campaign_path);
+    broker::Campaign campaign = broker::load_campaign(campaign_path);
+    if (auto error = apply_transport_option(transport, campaign)) {
+      std::cerr << "loadgrid broker: " << *error << "\n";
+      return static_cast<int>(common::kExitUsage);
+    }
     o.results_dir = choose_results_dir(o.results_dir, campaign);
     zmq::context_t context(1);
     broker::BrokerNode node(context, campaign, o);
     install_stop_handler([](void* n) { static_cast<broker::BrokerNode*>(n)->stop(); }, &node,
                          [](void* n) { static_cast<broker::BrokerNode*>(n)->abort(); });
-    return node.run();
+    return static_cast<int>(node.run());
   });
 }
 

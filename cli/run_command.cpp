@@ -17,6 +17,7 @@
 #include "cli/security_options.hpp"
 #include "cli/stop_signal.hpp"
 #include "cli/subcommands.hpp"
+#include "cli/transport_option.hpp"
 #include "protocol/common/exit_codes.hpp"
 #include "protocol/common/process_limits.hpp"
 #include "protocol/common/resource_usage.hpp"
@@ -27,45 +28,57 @@ namespace po = boost::program_options;
 namespace grid::cli {
 namespace {
 
-int run_grid(const std::string& campaign_path, const std::string& results, unsigned threads, unsigned agents,
-             uint32_t users_per_multi, bool quiet, const agent::TargetAllowlist& allowed_targets);
+struct RunSettings {
+  std::string results;
+  unsigned threads = 0;
+  unsigned agents = 1;
+  uint32_t users_per_multi = 32;
+  bool quiet = false;
+  agent::TargetAllowlist allowed_targets;  // loopback only unless --allow-target says otherwise
+  std::optional<wire::TransportChoice> transport;
+};
+
+int run_grid(const std::string& campaign_path, const RunSettings& settings);
 
 }  // namespace
 
 int run_main(int argc, char** argv) {
-  std::string campaign_path, results;
-  unsigned threads = 0, agents = 1;
-  uint32_t users_per_multi = 32;
-  agent::TargetAllowlist allowed_targets;  // loopback only unless --allow-target says otherwise
+  std::string campaign_path;
+  RunSettings settings;
   po::options_description opts("usage: loadgrid run CAMPAIGN.ini [options]\n\noptions");
   // One option per line, as --help lists them.
   // clang-format off
   opts.add_options()
-      ("results", po::value(&results), "results directory (overrides [campaign] results)")
-      ("threads", po::value(&threads)->default_value(0), "engine threads in all (0 = one per core)")
-      ("agents", po::value(&agents)->default_value(1), "local agents (the threads are split among them)")
-      ("users-per-multi", po::value(&users_per_multi)->default_value(32), "users per curl multi handle (tuning; docs/adr/0002)")
+      ("results", po::value(&settings.results), "results directory (overrides [campaign] results)")
+      ("threads", po::value(&settings.threads)->default_value(0), "engine threads in all (0 = one per core)")
+      ("agents", po::value(&settings.agents)->default_value(1), "local agents (the threads are split among them)")
+      ("users-per-multi", po::value(&settings.users_per_multi)->default_value(32), "users per curl multi handle (tuning; docs/adr/0002)")
       ("quiet,q", "no live progress (log lines follow --log-level)");
   // clang-format on
-  add_allow_target_option(opts, allowed_targets);
+  add_allow_target_option(opts, settings.allowed_targets);
+  add_transport_option(opts, settings.transport);
   SecurityFlags security;
   add_insecure_option(opts, security);
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "run", opts, vm, &campaign_path)) return *code;
-  if (agents == 0 || agents > 1000) {
+  if (settings.agents == 0 || settings.agents > 1000) {
     std::cerr << "loadgrid run: --agents must be 1 to 1000\n";
     return common::kExitUsage;
   }
-  return guarded("run", [&] {
-    return run_grid(campaign_path, results, threads, agents, users_per_multi, vm.count("quiet") > 0, allowed_targets);
-  });
+  settings.quiet = vm.count("quiet") > 0;
+  return guarded("run", [&] { return run_grid(campaign_path, settings); });
 }
 
 namespace {
 
-int run_grid(const std::string& campaign_path, const std::string& results, unsigned threads, unsigned agents,
-             uint32_t users_per_multi, bool quiet, const agent::TargetAllowlist& allowed_targets) {
+int run_grid(const std::string& campaign_path, const RunSettings& settings) {
   broker::Campaign campaign = broker::load_campaign(campaign_path);
+  if (auto error = apply_transport_option(settings.transport, campaign)) {
+    std::cerr << "loadgrid run: " << *error << "\n";
+    return common::kExitUsage;
+  }
+  unsigned threads = settings.threads;
+  const unsigned agents = settings.agents;
   // Each user holds one socket; leave room for the rest of the process.
   const uint64_t fd_limit = common::raise_open_file_limit();
   if (fd_limit > 0 && campaign.users + 64 > fd_limit) {
@@ -82,8 +95,8 @@ int run_grid(const std::string& campaign_path, const std::string& results, unsig
   bo.expect_agents = agents;
   bo.expect_timeout = std::chrono::seconds(10);
   bo.lead_time = std::chrono::milliseconds(200);
-  bo.results_dir = choose_results_dir(results, campaign);
-  bo.quiet = quiet;
+  bo.results_dir = choose_results_dir(settings.results, campaign);
+  bo.quiet = settings.quiet;
   relay::RelayOptions ro;
   ro.id = "local-relay";
   ro.parent = bo.listen;
@@ -100,10 +113,10 @@ int run_grid(const std::string& campaign_path, const std::string& results, unsig
     ao.id = "local-agent-" + std::to_string(i + 1);
     ao.parent = ro.listen;
     ao.threads = std::max(1u, threads / agents + (i < threads % agents ? 1 : 0));
-    ao.users_per_multi = users_per_multi;
+    ao.users_per_multi = settings.users_per_multi;
     ao.announce = false;                           // up to 1,000 local agents: their start lines are debug
     ao.ack_wait = std::chrono::milliseconds(500);  // the broker has finished: its last acks are out
-    ao.allowed_targets = allowed_targets;
+    ao.allowed_targets = settings.allowed_targets;
     nodes.push_back(std::make_unique<agent::AgentNode>(context, ao));
   }
   std::vector<std::thread> workers;

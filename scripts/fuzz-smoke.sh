@@ -6,7 +6,7 @@
 # prints the path of the input that caused it; replay it with `HARNESS PATH`.
 #
 #   LOADGRID_FUZZ_SECONDS  seconds per long run (codec, campaign), default 25; the short
-#                          runs (checks, template, csv) get a third of it. 0 skips the stage.
+#                          runs (checks, template, csv, native_exchange) get a third of it. 0 skips the stage.
 #
 # The two long runs go side by side (two cores), then the three short ones; see
 # tests/fuzz/README.md.
@@ -24,7 +24,8 @@ started=$(date +%s)
 # the instrumented build of the wire, campaign and workload sources short.
 CXX=clang++ cmake -S . -B build-fuzz -DLOADGRID_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" >/dev/null
-cmake --build build-fuzz -j2 --target codec_fuzz campaign_fuzz checks_fuzz template_fuzz csv_fuzz
+cmake --build build-fuzz -j2 --target codec_fuzz campaign_fuzz checks_fuzz template_fuzz csv_fuzz \
+  native_exchange_fuzz
 built=$(date +%s)
 
 bin=build-fuzz/tests/fuzz
@@ -78,6 +79,8 @@ wait_all
 run checks_fuzz "$short"
 run template_fuzz "$short"
 run csv_fuzz "$short"
+wait_all
+run native_exchange_fuzz "$short" -max_len=4096
 wait_all
 
 echo "fuzz-smoke: build $((built - started)) s, runs $(( $(date +%s) - built )) s"

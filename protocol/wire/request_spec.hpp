@@ -62,6 +62,15 @@ enum class HttpVersion : uint8_t {
 template <>
 inline constexpr bool kWireEnum<HttpVersion> = true;
 
+/// Which transport performs a request (docs/adr/0016).
+enum class TransportChoice : uint8_t {
+  automatic = 0,  // native wherever the request needs nothing only libcurl has, else curl
+  curl = 1,       // libcurl, always
+  native = 2,     // the native HTTP/1.1 client (plain http:// only)
+};
+template <>
+inline constexpr bool kWireEnum<TransportChoice> = true;
+
 /// One named HTTP request as the campaign defines it; part of the plan sent to agents.
 /// `url`, `headers` and `body` may hold `${variable}` placeholders (agent/template.hpp);
 /// `${env.NAME}` and `body_file` were resolved by the broker before the plan was made.
@@ -80,9 +89,11 @@ struct RequestSpec {
   HttpVersion http = HttpVersion::http1_1;
   bool tls_verify = true;  // verify the server's certificate and host name
   std::string ca_pem;      // CA certificates (PEM) to verify against; empty = the system's
+  // Appended in issue 9:
+  TransportChoice transport = TransportChoice::automatic;
   bool operator==(const RequestSpec&) const = default;
   MSGPACK_DEFINE(name, method, url, headers, body, timeout_ms, expect_status, expect, checks, extracts, http,
-                 tls_verify, ca_pem)
+                 tls_verify, ca_pem, transport)
 
   /// True when `code` is an expected status.
   bool expects(long code) const {

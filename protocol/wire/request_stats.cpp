@@ -37,6 +37,13 @@ void RequestStats::count_status(uint16_t code) { count_code(status_codes, code);
 
 void RequestStats::count_http_version(uint16_t version) { count_code(http_versions, version); }
 
+std::string served_by(uint8_t transports) {
+  std::string out;
+  if (transports & kServedCurl) out = "curl";
+  if (transports & kServedNative) out += out.empty() ? "native" : "+native";
+  return out;
+}
+
 void RequestStats::merge(const RequestStats& other) {
   requests += other.requests;
   failures.merge(other.failures);

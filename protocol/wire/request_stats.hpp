@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <msgpack.hpp>
@@ -22,6 +23,8 @@ struct StatusCount {
 /// RequestStats::transports bits (agent/transport.hpp): libcurl, the native HTTP/1.1 client.
 inline constexpr uint8_t kServedCurl = 1;
 inline constexpr uint8_t kServedNative = 2;
+/// "curl", "native", "curl+native", or "" when no request was served.
+std::string served_by(uint8_t transports);
 
 /// Statistics of one named request over some span (a window, or the whole run).
 /// Mergeable: merging the stats of two disjoint spans gives the stats of their union.

@@ -50,6 +50,30 @@ BOOST_AUTO_TEST_CASE(without_expect_status_the_default_range_stays) {
   BOOST_TEST((r.expect_status == StatusRange{200, 399}));
 }
 
+BOOST_AUTO_TEST_CASE(transport_is_auto_unless_the_request_names_one) {
+  BOOST_TEST((parse(kMinimal).requests.at(0).transport == grid::wire::TransportChoice::automatic));
+  BOOST_TEST((parse(with_request("transport = curl\n")).requests.at(0).transport == grid::wire::TransportChoice::curl));
+  BOOST_TEST(
+      (parse(with_request("transport = native\n")).requests.at(0).transport == grid::wire::TransportChoice::native));
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_transport_is_named_with_the_choices) {
+  const auto problems = problems_of(with_request("transport = fast\n"));
+  BOOST_TEST(problems.size() == 1u, joined(problems));
+  BOOST_TEST(contains_all(joined(problems), {"test.ini:8: [request.home] transport: 'fast' is not a transport",
+                                             "expected auto, curl or native"}));
+}
+
+BOOST_AUTO_TEST_CASE(native_transport_on_a_request_that_needs_curl_is_refused_with_the_reason) {
+  const std::string ini =
+      "[campaign]\nname = t\nduration = 10s\n[load]\nusers = 5\n[request.home]\nurl = "
+      "https://127.0.0.1:18443/\ntransport = native\n";
+  const auto problems = problems_of(ini);
+  BOOST_TEST(problems.size() == 1u, joined(problems));
+  BOOST_TEST(contains_all(joined(problems), {"[request.home] transport: native cannot serve this request", "https://",
+                                             "expected auto or curl"}));
+}
+
 BOOST_AUTO_TEST_CASE(each_bad_piece_of_expect_status_is_named) {
   const auto problems = problems_of(with_request("expect_status = 200, 99, 300-200, ok\n"));
   BOOST_TEST(problems.size() == 3u, joined(problems));

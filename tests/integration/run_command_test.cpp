@@ -164,6 +164,46 @@ BOOST_AUTO_TEST_CASE(bad_campaign_exits_2_naming_file_section_and_key) {
   BOOST_TEST(err.find("unknown key") != std::string::npos, err);
 }
 
+BOOST_AUTO_TEST_CASE(the_report_names_the_transport_that_served_each_request) {
+  TargetProcess target;
+  TempDir dir;
+  const auto campaign = write_campaign(dir.path(), "1s", 4,
+                                       "[request.plain]\nurl = " + target.url("/") + "\n" + "[request.bycurl]\nurl = " +
+                                           target.url("/bytes/10") + "\ntransport = curl\n",
+                                       "spawn_rate = 100\n");
+  ChildProcess run({kBinary, "run", campaign, "--results", dir.path() + "/out", "--threads", "1"});
+  BOOST_REQUIRE_EQUAL(run_to_end(run), 0);
+  const auto summary = read_json(dir.path() + "/out/summary.json");
+  BOOST_TEST(request_named(summary, "plain")["transport"] == "native");
+  BOOST_TEST(request_named(summary, "bycurl")["transport"] == "curl");
+  BOOST_TEST(summary["total"]["transport"] == "curl+native");
+  BOOST_TEST(summary["total"]["requests"] == target.stats()["requests"]);
+  BOOST_TEST(run.out().find("transports: bycurl=curl plain=native") != std::string::npos, run.out());
+}
+
+BOOST_AUTO_TEST_CASE(transport_flag_forces_one_transport_for_the_run) {
+  TargetProcess target;
+  TempDir dir;
+  const auto campaign = write_campaign(dir.path(), "1s", 2, "[request.plain]\nurl = " + target.url("/") + "\n");
+  ChildProcess run(
+      {kBinary, "run", campaign, "--results", dir.path() + "/out", "--threads", "1", "--transport", "curl"});
+  BOOST_REQUIRE_EQUAL(run_to_end(run), 0);
+  BOOST_TEST(request_named(read_json(dir.path() + "/out/summary.json"), "plain")["transport"] == "curl");
+}
+
+BOOST_AUTO_TEST_CASE(transport_native_on_an_https_request_exits_2_naming_the_request) {
+  TempDir dir;
+  const auto campaign = write_campaign(dir.path(), "1s", 2, "[request.secure]\nurl = https://127.0.0.1:1/\n");
+  ChildProcess run({kBinary, "run", campaign, "--transport", "native"});
+  BOOST_TEST(run_to_end(run) == 2);
+  BOOST_TEST(run.err().find("--transport: the native transport cannot serve request 'secure': its URL is https://") !=
+                 std::string::npos,
+             run.err());
+  ChildProcess bad({kBinary, "run", campaign, "--transport", "fast"});
+  BOOST_TEST(run_to_end(bad) == 2);
+  BOOST_TEST(bad.err().find("'fast' is not a transport") != std::string::npos, bad.err());
+}
+
 BOOST_AUTO_TEST_CASE(missing_campaign_file_exits_2) {
   ChildProcess run({kBinary, "run", "/nonexistent/campaign.ini"});
   BOOST_TEST(run_to_end(run) == 2);
