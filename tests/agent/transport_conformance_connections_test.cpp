@@ -153,11 +153,14 @@ BOOST_AUTO_TEST_CASE(a_reused_connection_closed_before_any_response_byte_is_retr
                           scripted_counter(scripted));
   expect_successes(b, 3, 3);
   BOOST_TEST(scripted.requests() == 10u);  // 3 + 2 retried, per transport
-  // libcurl counts the request bytes of both attempts (CURLINFO_REQUEST_SIZE adds up):
-  // 5 requests' worth for 3 requests. The comparison above holds the native transport to it.
+  // Bytes sent for the retried requests: libcurl counts both attempts (its
+  // CURLINFO_REQUEST_SIZE adds up: 5 requests' worth for 3), while transport.hpp says
+  // "on the connection that answered" (3 requests' worth). The comparison above holds the
+  // two transports to one figure; which one is the lead's call, so it is not fixed here.
   const std::string one =
       "GET /first-only HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(scripted.port()) + "\r\nAccept: */*\r\n\r\n";
-  BOOST_TEST(b.curl.stats.bytes_sent == 5 * one.size());
+  BOOST_TEST_MESSAGE("one request is " << one.size() << " bytes; curl counted " << b.curl.stats.bytes_sent
+                                       << ", native " << b.native.stats.bytes_sent);
 }
 
 BOOST_AUTO_TEST_CASE(a_connection_close_response_ends_its_connection) {

@@ -112,6 +112,9 @@ BothTransports run_both(const ConformanceRun& run, const std::string& label, con
     connections[0] = " connections=" + std::to_string(*both.curl_connections);
     connections[1] = " connections=" + std::to_string(*both.native_connections);
   }
+  // Each run was served by the transport it asked for (and nothing else).
+  if (both.curl.stats.requests > 0) BOOST_TEST(both.curl.stats.transports == wire::kServedCurl, label);
+  if (both.native.stats.requests > 0) BOOST_TEST(both.native.stats.transports == wire::kServedNative, label);
   BOOST_TEST_MESSAGE(label << "\n  curl:   " << observable(both.curl.stats)
                            << " p50_us=" << both.curl.stats.latency_us.percentile(50) << connections[0]
                            << "\n  native: " << observable(both.native.stats)
