@@ -70,14 +70,14 @@ def steady_rps(results):
     return statistics.mean(float(r["rps"]) for r in full) if full else 0.0
 
 
-def run_loadgrid(binary, workdir, url, users, seconds, think="0s", spawn_rate=0):
+def run_loadgrid(binary, workdir, url, users, seconds, think="0s", spawn_rate=0, threads=1, extra=()):
     campaign = os.path.join(workdir, "bench.ini")
     results = os.path.join(workdir, "results")
     with open(campaign, "w") as f:
         f.write(f"[campaign]\nname = bench\nduration = {seconds}s\ninterval = 1s\n"
                 f"[load]\nusers = {users}\nspawn_rate = {spawn_rate}\nthink_time = {think}\n"
                 f"[request.root]\nurl = {url}\ntimeout = 30s\n")
-    proc = subprocess.Popen([binary, "run", campaign, "--threads", "1", "--results", results, "-q"],
+    proc = subprocess.Popen([binary, "run", campaign, "--threads", str(threads), "--results", results, "-q", *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -87,6 +87,7 @@ def run_loadgrid(binary, workdir, url, users, seconds, think="0s", spawn_rate=0)
         total = json.load(f)["total"]
     return {
         "rps": steady_rps(results),
+        "requests": total["requests"],
         "p50": total["latency_ms"]["p50"],
         "p99": total["latency_ms"]["p99"],
         "failures": total["failures"],
