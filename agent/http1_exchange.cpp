@@ -9,6 +9,8 @@ void Http1Exchange::begin(std::string_view request, bool head, bool reused, std:
   request_ = request;
   head_ = head;
   retried_ = false;
+  sent_before_ = 0;
+  written_ = 0;
   keep_body_ = body;
   keep_headers_ = headers;
   restart_fresh();
@@ -20,6 +22,7 @@ void Http1Exchange::restart_fresh() {
   if (keep_body_) keep_body_->clear();
   if (keep_headers_) keep_headers_->clear();
   response_.set_capture(keep_body_, keep_headers_);
+  sent_before_ += written_;  // a retry: what the dead connection took still went out
   written_ = 0;
   fed_ = 0;
   reused_ = false;
@@ -36,7 +39,7 @@ ExchangeStep Http1Exchange::finish(TransferError error, std::string_view detail)
   outcome_.error = error;
   outcome_.status = error == TransferError::none ? response_.status() : response_.last_status();
   outcome_.http_version = outcome_.status > 0 ? response_.http_version() : 0;
-  outcome_.bytes_sent = written_;
+  outcome_.bytes_sent = sent_before_ + written_;
   outcome_.bytes_received = response_.head_bytes() + response_.body_bytes();
   outcome_.detail.assign(detail.data(), detail.size());
   return ExchangeStep::done;

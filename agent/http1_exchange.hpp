@@ -27,8 +27,10 @@ enum class ExchangeStep : uint8_t {
 /// a fresh connect"), a request on a reused connection that gets no response byte at all
 /// (EOF, ECONNRESET, EPIPE) asks to be retried once, on a new connection; never after a
 /// response byte, never on a fresh connection. Counts bytes as libcurl does: bytes_sent =
-/// request bytes written on the connection that answered, bytes_received = head bytes
-/// (1xx included) + decoded body bytes. Pure apart from the capture strings it appends to;
+/// request bytes written, on every connection tried (a retried request counts both
+/// attempts, as CURLINFO_REQUEST_SIZE does), bytes_received = the complete lines of every
+/// head (1xx included; a line cut short is not counted, as curl counts header lines) +
+/// decoded body bytes. Pure apart from the capture strings it appends to;
 /// owned by one connection of one engine thread and reused for each of its requests.
 class Http1Exchange {
 public:
@@ -70,8 +72,9 @@ private:
 
   Http1Response response_;
   std::string_view request_;
-  size_t written_ = 0;
-  uint64_t fed_ = 0;  // response bytes received on this connection for this request
+  size_t written_ = 0;      // on the current connection
+  size_t sent_before_ = 0;  // on connections that died before any response byte (retried)
+  uint64_t fed_ = 0;        // response bytes received on this connection for this request
   bool head_ = false;
   bool reused_ = false;
   bool retried_ = false;

@@ -1,6 +1,7 @@
 #include "agent/http1_response.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace grid::agent {
 namespace {
@@ -38,6 +39,8 @@ void Http1Response::reset(bool head) {
   last_status_ = 0;
   body_bytes_ = 0;
   head_bytes_ = 0;
+  head_line_bytes_ = 0;
+  partial_line_.clear();
   keep_alive_ = false;
   keep_body_ = nullptr;
   keep_headers_ = nullptr;
@@ -112,9 +115,26 @@ void Http1Response::fail(const char* why) {
   error_ = why;
 }
 
+// Head bytes count by whole lines, as curl counts CURLINFO_HEADER_SIZE: the bytes of a
+// line cut short (a close, or a malformed status line) are not counted.
 void Http1Response::count_head(const char* data, size_t n) {
-  head_bytes_ += n;
-  if (keep_headers_ && keep_headers_->size() < kMaxKeptHeaders) keep_headers_->append(data, n);
+  const void* last = n > 0 ? memrchr(data, '\n', n) : nullptr;
+  if (!last) {
+    head_line_bytes_ += n;
+    if (keep_headers_ && partial_line_.size() < kMaxKeptHeaders) partial_line_.append(data, n);
+    return;
+  }
+  const size_t through = static_cast<size_t>(static_cast<const char*>(last) - data) + 1;
+  head_bytes_ += head_line_bytes_ + through;
+  head_line_bytes_ = n - through;
+  // Captured the same way: whole lines, as curl's header callback delivers them.
+  if (keep_headers_) {
+    if (keep_headers_->size() < kMaxKeptHeaders) {
+      keep_headers_->append(partial_line_);
+      keep_headers_->append(data, through);
+    }
+    partial_line_.assign(data + through, std::min(n - through, kMaxKeptHeaders));
+  }
 }
 
 // The parser pauses at the end of every head and every message, so each run of

@@ -54,7 +54,8 @@ public:
   uint16_t http_version() const { return version_; }
   /// Body bytes received (after de-chunking), of the final response.
   uint64_t body_bytes() const { return body_bytes_; }
-  /// Head bytes received, every head (1xx included) with its line ends and blank line.
+  /// Head bytes received, every head (1xx included) with its line ends and blank line;
+  /// complete lines only (a line cut short is not counted, as in curl's header size).
   uint64_t head_bytes() const { return head_bytes_; }
   /// True when the connection may carry the next request (HTTP/1.1 without
   /// `Connection: close`, or HTTP/1.0 with keep-alive). Meaningful once complete.
@@ -83,7 +84,9 @@ private:
   int status_ = 0;
   int last_status_ = 0;
   uint64_t body_bytes_ = 0;
-  uint64_t head_bytes_ = 0;
+  uint64_t head_bytes_ = 0;       // complete head lines
+  uint64_t head_line_bytes_ = 0;  // of the head line being read
+  std::string partial_line_;      // that line, while headers are captured
   bool keep_alive_ = false;
   std::string* keep_body_ = nullptr;
   std::string* keep_headers_ = nullptr;

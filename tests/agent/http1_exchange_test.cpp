@@ -137,7 +137,8 @@ BOOST_AUTO_TEST_CASE(a_reused_connection_that_dies_before_any_byte_is_retried_on
     x.wrote(kRequest.size());
     BOOST_TEST((die() == ExchangeStep::done));  // never twice
     BOOST_TEST((x.outcome().error == TransferError::other));
-    BOOST_TEST(x.outcome().bytes_sent == kRequest.size());  // on the connection that answered
+    // Both attempts went out, and libcurl's REQUEST_SIZE counts both.
+    BOOST_TEST(x.outcome().bytes_sent == 10 + kRequest.size());
   }
 }
 
@@ -148,7 +149,7 @@ BOOST_AUTO_TEST_CASE(no_retry_after_a_response_byte_or_for_other_errors) {
   BOOST_TEST((x.received("H", 1) == ExchangeStep::wait));
   BOOST_TEST((x.connection_failed(ECONNRESET) == ExchangeStep::done));
   BOOST_TEST((x.outcome().error == TransferError::other));
-  BOOST_TEST(x.outcome().bytes_received == 1u);
+  BOOST_TEST(x.outcome().bytes_received == 0u);  // a line cut short is not counted (curl counts whole lines)
 
   Http1Exchange y;
   y.begin(kRequest, false, true, nullptr, nullptr);
