@@ -24,6 +24,12 @@ int TimerHeap::timeout_ms(TimePoint now) const {
   return static_cast<int>(std::min<decltype(ms)>(ms, std::numeric_limits<int>::max()));
 }
 
+std::optional<std::chrono::nanoseconds> TimerHeap::timeout(TimePoint now) const {
+  if (heap_.empty()) return std::nullopt;
+  return std::max(std::chrono::nanoseconds::zero(),
+                  std::chrono::duration_cast<std::chrono::nanoseconds>(heap_.front().deadline - now));
+}
+
 std::optional<TimerEntry> TimerHeap::pop_due(TimePoint now) {
   if (heap_.empty() || heap_.front().deadline > now) return std::nullopt;
   std::pop_heap(heap_.begin(), heap_.end(), later);

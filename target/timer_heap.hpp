@@ -31,6 +31,10 @@ public:
   //         by less than a millisecond; 0 if one is due; -1 if the heap is empty.
   int timeout_ms(TimePoint now) const;
 
+  // @return the exact time until the earliest deadline (zero if one is due), for a
+  //         nanosecond sleep (epoll_pwait2); std::nullopt if the heap is empty.
+  std::optional<std::chrono::nanoseconds> timeout(TimePoint now) const;
+
   // Removes and returns the earliest entry if its deadline is at or before `now`.
   std::optional<TimerEntry> pop_due(TimePoint now);
 

@@ -45,4 +45,13 @@ BOOST_AUTO_TEST_CASE(entries_pop_in_deadline_order_once_due) {
   BOOST_TEST(heap.timeout_ms(kT0 + milliseconds(25)) == 5);
 }
 
+BOOST_AUTO_TEST_CASE(the_exact_timeout_is_to_the_nanosecond_and_never_negative) {
+  TimerHeap heap;
+  BOOST_TEST(!heap.timeout(kT0).has_value());
+  heap.push({kT0 + microseconds(2500), 1, 0});
+  BOOST_TEST(heap.timeout(kT0)->count() == 2'500'000);
+  BOOST_TEST(heap.timeout(kT0 + microseconds(2499))->count() == 1'000);
+  BOOST_TEST(heap.timeout(kT0 + milliseconds(10))->count() == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
