@@ -51,6 +51,16 @@ def start_nginx(workdir, port):
     sys.exit("nginx did not start: " + proc.stderr.read().decode())
 
 
+def stop_nginx(proc, workdir):
+    """Ends the nginx this script started (graceful SIGQUIT, then SIGKILL) and removes its dir."""
+    proc.send_signal(signal.SIGQUIT)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
 def run_wrk(url, connections, seconds):
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
                          capture_output=True, text=True, check=True).stdout
@@ -154,12 +164,7 @@ def main():
                       f"{res['rss_kib'] / n:>9.1f} {res['failures']:>9}")
             print("(goal: <= 32 KiB per user at 10,000 users)")
     finally:
-        nginx.send_signal(signal.SIGQUIT)
-        try:
-            nginx.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
+        stop_nginx(nginx, workdir)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -170,12 +169,7 @@ def main():
     finally:
         if target:
             latency_accuracy.stop(target)
-        nginx.send_signal(signal.SIGQUIT)
-        try:
-            nginx.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
+        engine_bench.stop_nginx(nginx, workdir)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #pragma once
 
-// Seed corpora and random mutations of them, for the deterministic replays of the
-// campaign, template and CSV fuzzers (tests/broker/campaign_fuzz_replay_test.cpp,
+// Seed corpora and random mutations of them, for the deterministic replays of the fuzzers
+// (tests/broker/campaign_fuzz_replay_test.cpp, tests/agent/native_exchange_fuzz_replay_test.cpp,
 // tests/protocol/workload_fuzz_replay_test.cpp).
 
 #include <cstdint>
