@@ -115,7 +115,9 @@ bool Engine::begin_iteration(VirtualUser& user, int64_t now_ns, int64_t intended
   user.step = 0;
   if (!take_rows(user)) return false;
   user.vars.set_iteration(user.iterations++);
-  user.fresh_connection = work_.connections == wire::ConnectionReuse::per_iteration;
+  // Each transport opens its own connections: the first request each one serves in the
+  // iteration starts on a new one (not only the iteration's first request).
+  user.fresh_connections = work_.connections == wire::ConnectionReuse::per_iteration ? 0xff : 0;
   run_steps(user, now_ns, intended_ns);
   return true;
 }
@@ -220,8 +222,10 @@ bool Engine::start_request(VirtualUser& user, uint32_t request, int64_t now_ns, 
   if (user.capture_headers) user.response_headers.clear();
   user.started_ns = now_ns;
   user.intended_ns = intended_ns;
-  const bool fresh = user.fresh_connection;
-  user.fresh_connection = false;
+  const auto transport_bit =
+      static_cast<uint8_t>(1u << static_cast<unsigned>(req.native ? TransportId::native : TransportId::curl));
+  const bool fresh = (user.fresh_connections & transport_bit) != 0;
+  user.fresh_connections &= static_cast<uint8_t>(~transport_bit);
   if (!transport_for(req).start(user, req, fresh)) {
     // Counted, never lost: the request was due and could not be issued.
     wire::RequestStats& s = stats_[request];

@@ -66,7 +66,8 @@ common::Result<Http1Target> http1_target(const std::string& url) {
     }
     t.port = static_cast<uint16_t>(value);
   }
-  t.host_header = port.empty() ? bracketed : bracketed + ":" + port;
+  // curl leaves the default port out of Host even when the URL names it ("h:80" -> "h").
+  t.host_header = port.empty() || t.port == 80 ? bracketed : bracketed + ":" + port;
   t.path = part(u.get(), CURLUPART_PATH);
   if (t.path.empty()) t.path = "/";
   const std::string query = part(u.get(), CURLUPART_QUERY);

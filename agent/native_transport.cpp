@@ -287,35 +287,41 @@ bool NativeTransport::send_request(Connection& c, int64_t now_ns) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
-    advance(c, c.exchange.connection_failed(n < 0 ? errno : EPIPE), now_ns);
+    const int err = n < 0 ? errno : EPIPE;
+    // A server refusing the request before taking all of it (a 413 or a 401 to an
+    // upload) answers and closes, and the send fails on the reset: its answer waits in
+    // the receive queue. libcurl reads it and reports it; so do we, before the failure.
+    if (!read_response(c, now_ns)) return false;
+    advance(c, c.exchange.connection_failed(err), now_ns);
     return false;
   }
 }
 
 // Reads what the socket has into the shared buffer and feeds it on, until the response
-// ends or the socket is drained: a small response costs one recv.
-void NativeTransport::read_response(Connection& c, int64_t now_ns) {
+// ends or the socket is drained: a small response costs one recv. True while the request
+// is still in flight on this socket; false once it was handed on (as send_request).
+bool NativeTransport::read_response(Connection& c, int64_t now_ns) {
   for (;;) {
     const ssize_t n = recv(c.fd, buffer_.get(), kReadBuffer, 0);
     if (n > 0) {
       const ExchangeStep step = c.exchange.received(buffer_.get(), static_cast<size_t>(n));
       if (step != ExchangeStep::wait) {
         advance(c, step, now_ns);
-        return;
+        return false;
       }
       // A short read drained the socket; what arrives later raises a new edge. A close
       // that came with the data raised its edge already: read on to the EOF then.
-      if (static_cast<size_t>(n) < kReadBuffer && !c.peer_closing) return;
+      if (static_cast<size_t>(n) < kReadBuffer && !c.peer_closing) return true;
       continue;
     }
     if (n == 0) {
       advance(c, c.exchange.peer_closed(), now_ns);
-      return;
+      return false;
     }
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
     advance(c, c.exchange.connection_failed(errno), now_ns);
-    return;
+    return false;
   }
 }
 

@@ -62,7 +62,7 @@ private:
   void open_next(Connection& c);
   bool connect_one(Connection& c, const Address& a);
   bool send_request(Connection& c, int64_t now_ns);
-  void read_response(Connection& c, int64_t now_ns);
+  bool read_response(Connection& c, int64_t now_ns);
   void advance(Connection& c, ExchangeStep step, int64_t now_ns);
   void fail_before_sending(Connection& c, TransferError error, std::string detail);
   void complete(Connection& c, int64_t now_ns);

@@ -38,7 +38,7 @@ struct VirtualUser {
   uint32_t step = 0;              // index of the step it runs next (or now)
   uint32_t request = 0;           // request of the step in flight
   uint64_t iterations = 0;        // iterations begun
-  bool fresh_connection = false;  // the next request opens a new connection
+  uint8_t fresh_connections = 0;  // transports (1 << TransportId) whose next request opens a new connection
   int64_t started_ns = 0;         // steady clock when the current request started
   int64_t intended_ns = 0;        // when it was due (open model latency is measured from here)
   State state = State::idle;

@@ -20,9 +20,11 @@ using grid::agent::Http1Target;
 namespace {
 
 // What libcurl sends for one request, configured the way the engine configures it: a
-// loopback listener takes the request bytes, answers 204 and closes.
+// loopback listener takes the request bytes, answers 204 and closes. With `authority`
+// ("name:port"), the URL names it and curl connects to the listener instead (CONNECT_TO).
 std::string bytes_curl_sends(const std::string& method, const std::string& path,
-                             const std::vector<std::string>& headers, const std::string& body) {
+                             const std::vector<std::string>& headers, const std::string& body,
+                             const std::string& authority = {}) {
   const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -31,7 +33,8 @@ std::string bytes_curl_sends(const std::string& method, const std::string& path,
   BOOST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   BOOST_REQUIRE(::listen(listener, 1) == 0);
   BOOST_REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + path;
+  const std::string listener_at = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  const std::string url = "http://" + (authority.empty() ? listener_at : authority) + path;
   std::string got;
   std::thread server([&] {
     const int c = ::accept(listener, nullptr, nullptr);
@@ -58,6 +61,9 @@ std::string bytes_curl_sends(const std::string& method, const std::string& path,
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_slist* connect_to =
+      authority.empty() ? nullptr : curl_slist_append(nullptr, (authority + ":" + listener_at).c_str());
+  curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to);
   if (method == "GET" && body.empty()) {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
   } else if (method == "HEAD") {
@@ -69,6 +75,7 @@ std::string bytes_curl_sends(const std::string& method, const std::string& path,
   }
   curl_easy_perform(e);
   curl_slist_free_all(list);
+  curl_slist_free_all(connect_to);
   curl_easy_cleanup(e);
   server.join();
   ::close(listener);
@@ -120,6 +127,19 @@ BOOST_AUTO_TEST_CASE(a_plain_url_gives_host_port_host_header_and_origin_form_tar
   const auto v6 = http1_target("http://[::1]:9000/p");
   BOOST_TEST_REQUIRE(v6.ok(), (v6.ok() ? std::string() : v6.error()));
   BOOST_TEST((v6.value() == Http1Target{"::1", 9000, "[::1]:9000", "/p"}));
+}
+
+BOOST_AUTO_TEST_CASE(an_explicit_default_port_is_left_out_of_the_host_header_as_curl_does) {
+  const auto t = http1_target("http://h.test:80/p");
+  BOOST_TEST_REQUIRE(t.ok(), (t.ok() ? std::string() : t.error()));
+  BOOST_TEST((t.value() == Http1Target{"h.test", 80, "h.test", "/p"}));
+  BOOST_TEST(http1_request("GET", t.value(), {}, "") == bytes_curl_sends("GET", "/p", {}, "", "h.test:80"));
+  const auto v6 = http1_target("http://[::1]:80/p");
+  BOOST_TEST_REQUIRE(v6.ok(), (v6.ok() ? std::string() : v6.error()));
+  BOOST_TEST(v6.value().host_header == "[::1]");
+  // Any other port stays in it, as curl sends it.
+  BOOST_TEST(http1_request("GET", http1_target("http://h.test:8080/p").value(), {}, "") ==
+             bytes_curl_sends("GET", "/p", {}, "", "h.test:8080"));
 }
 
 BOOST_AUTO_TEST_CASE(urls_only_curl_can_serve_are_refused_naming_the_url_and_why) {

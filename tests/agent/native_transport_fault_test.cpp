@@ -145,6 +145,44 @@ BOOST_AUTO_TEST_CASE(an_empty_reply_on_a_fresh_connection_is_other_and_not_retri
   BOOST_TEST(curl_get(server.url("/")).result == CURLE_GOT_NOTHING);
 }
 
+BOOST_AUTO_TEST_CASE(an_answer_sent_before_a_large_request_was_taken_whole_is_the_outcome_as_in_libcurl) {
+  // A server refusing an upload (413, or a 401) answers after the head and closes with
+  // the body unread: the close is a reset, and the request's send fails. The answer is
+  // in the socket's receive queue already; libcurl reads it and reports 413.
+  const std::string refusal = "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  ScriptedServer server([&](int fd, unsigned) {
+    if (ScriptedServer::read_head(fd)) ScriptedServer::write_all(fd, refusal);
+  });
+  wire::RequestSpec upload = spec("upload", server.url("/"), 5000, "POST");
+  upload.body = std::string(8u << 20, 'u');  // far more than the socket buffers take
+  NativeHarness h({upload});
+  for (int i = 0; i < 3; ++i) {
+    const auto o = h.fetch(0, 0);
+    BOOST_TEST_CONTEXT("attempt " << i << ": " << o.detail) {
+      BOOST_TEST((o.error == TransferError::none));
+      BOOST_TEST(o.status == 413);
+      BOOST_TEST(o.bytes_received == refusal.size());
+      BOOST_TEST(h.transport->open_connections() == 0u);
+    }
+  }
+  CURL* e = curl_easy_init();
+  curl_slist* headers = curl_slist_append(nullptr, "Expect:");  // as the engine sets it up
+  curl_easy_setopt(e, CURLOPT_URL, upload.url.c_str());
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_PROXY, "");
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &discard);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(upload.body.size()));
+  curl_easy_setopt(e, CURLOPT_POSTFIELDS, upload.body.c_str());
+  BOOST_TEST(curl_easy_perform(e) == CURLE_OK);
+  long status = 0;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  BOOST_TEST(status == 413);
+  curl_easy_cleanup(e);
+  curl_slist_free_all(headers);
+}
+
 BOOST_AUTO_TEST_CASE(a_server_that_never_answers_times_out_and_a_timeout_mid_body_keeps_the_status) {
   ScriptedServer silent([&](int fd, unsigned) { silent.wait_for_close(fd); });
   const std::string head = "HTTP/1.1 206 Partial\r\nContent-Length: 50\r\n\r\n";
