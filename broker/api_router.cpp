@@ -30,9 +30,7 @@ ApiResponse json_response(int status, const nlohmann::ordered_json& doc) {
 
 }  // namespace
 
-ApiResponse api_error(int status, const std::string& message) {
-  return json_response(status, {{"error", message}});
-}
+ApiResponse api_error(int status, const std::string& message) { return json_response(status, {{"error", message}}); }
 
 ApiRouter::ApiRouter(const SnapshotBox& snapshots, std::string token, std::function<void()> stop)
     : snapshots_(snapshots), token_(std::move(token)), stop_(std::move(stop)) {}
@@ -47,8 +45,8 @@ bool ApiRouter::authorized(const std::string& authorization) const {
 ApiResponse ApiRouter::handle(const ApiRequest& request) const {
   try {
     if (!authorized(request.authorization)) {
-      ApiResponse r = api_error(401, request.authorization.empty() ? "this server needs a bearer token"
-                                                                   : "wrong bearer token");
+      ApiResponse r =
+          api_error(401, request.authorization.empty() ? "this server needs a bearer token" : "wrong bearer token");
       r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"loadgrid\"");
       return r;
     }

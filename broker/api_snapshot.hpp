@@ -22,11 +22,11 @@ namespace grid::broker {
 /// One point of the live time series: one complete window as the console shows it.
 struct SeriesPoint {
   uint64_t start_unix_ms = 0;
-  double elapsed_s = 0;        // window end since the start instant
-  double rps = 0;              // requests / s over the part of the window the load covered
-  double failures_per_s = 0;   // failed requests / s, same span
+  double elapsed_s = 0;       // window end since the start instant
+  double rps = 0;             // requests / s over the part of the window the load covered
+  double failures_per_s = 0;  // failed requests / s, same span
   double p50_ms = 0, p95_ms = 0, p99_ms = 0;
-  uint32_t active_users = 0;   // at the window's cut, summed over agents
+  uint32_t active_users = 0;  // at the window's cut, summed over agents
 };
 
 /// Builds the series point of a complete window (the same figures as timeseries.csv).
@@ -53,7 +53,7 @@ private:
 /// A direct child of the broker, or an agent below a relay, as /api/v1/nodes shows it.
 struct NodeView {
   std::string id;
-  std::string kind;    // "relay" or "agent"
+  std::string kind;  // "relay" or "agent"
   std::string region;
   std::string state;   // running, finished, lost, left
   uint32_t users = 0;  // active users now (heartbeat), or the agent's reported users
@@ -62,8 +62,8 @@ struct NodeView {
   double cpu_percent = 0;  // direct children only (their heartbeats)
   uint64_t rss_bytes = 0;
   double clock_offset_ms = 0;
-  std::vector<NodeView> agents;          // a relay's agents
-  std::vector<std::string> warnings;     // warnings that name this node
+  std::vector<NodeView> agents;       // a relay's agents
+  std::vector<std::string> warnings;  // warnings that name this node
 };
 
 /// Everything the HTTP API shows, as the broker's loop last published it. Immutable once

@@ -45,9 +45,8 @@ void BrokerNode::start_http() {
   const auto listen = parse_http_listen(options_.http_listen, error);
   if (!listen) throw std::runtime_error("--http: " + error);
   api_router_ = std::make_unique<ApiRouter>(api_box_, options_.http_token, [this] { stop(); });
-  http_ = std::make_unique<HttpServer>(*listen, [router = api_router_.get()](const ApiRequest& r) {
-    return router->handle(r);
-  });
+  http_ = std::make_unique<HttpServer>(*listen,
+                                       [router = api_router_.get()](const ApiRequest& r) { return router->handle(r); });
   publish_api(true);
   log_->info("http listening {}", http_->bound_address());
 }
@@ -65,8 +64,10 @@ std::vector<NodeView> BrokerNode::node_views() const {
       v.requests = it->second.requests;
       v.failures = it->second.failures;
       v.clock_offset_ms = static_cast<double>(it->second.clock_offset_us) / 1000.0;
-      if (it->second.lost) v.state = "lost";
-      else if (it->second.final) v.state = "finished";
+      if (it->second.lost)
+        v.state = "lost";
+      else if (it->second.final)
+        v.state = "finished";
     }
     return v;
   };
@@ -75,8 +76,10 @@ std::vector<NodeView> BrokerNode::node_views() const {
     const bool relay = c.kind == wire::NodeKind::relay;
     NodeView v = agent_view(id, c.region, c.active_users, c.lost);
     if (relay) v.kind = "relay";
-    if (c.lost) v.state = "lost";
-    else if (c.left) v.state = "left";
+    if (c.lost)
+      v.state = "lost";
+    else if (c.left)
+      v.state = "left";
     v.users = c.active_users;
     v.cpu_percent = c.cpu_percent;
     v.rss_bytes = c.rss_bytes;

@@ -158,8 +158,8 @@ HttpServer::~HttpServer() {
 
 std::string HttpServer::bound_address() const {
   const auto endpoint = impl_->acceptor.local_endpoint();
-  const std::string host = endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
-                                                      : endpoint.address().to_string();
+  const std::string host =
+      endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]" : endpoint.address().to_string();
   return host + ":" + std::to_string(endpoint.port());
 }
 

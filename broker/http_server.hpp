@@ -25,8 +25,8 @@ std::optional<HttpListen> parse_http_listen(const std::string& spec, std::string
 /// Limits of the HTTP server: a client can neither grow the broker's memory nor hold
 /// it for ever.
 struct HttpLimits {
-  size_t header_bytes = 8 * 1024;  // request line + headers; larger: 431
-  size_t body_bytes = 64 * 1024;   // larger: 413
+  size_t header_bytes = 8 * 1024;         // request line + headers; larger: 431
+  size_t body_bytes = 64 * 1024;          // larger: 413
   std::chrono::seconds read_timeout{10};  // for a whole request; then the connection closes
   unsigned max_connections = 64;          // more at once are closed on accept
 };

@@ -22,9 +22,9 @@ void header(std::string& out, std::string_view name, std::string_view type, std:
 }  // namespace
 
 const std::vector<uint64_t>& nominal_bucket_bounds_us() {
-  static const std::vector<uint64_t> bounds = {1'000,   2'500,   5'000,     10'000,    25'000,    50'000,
-                                               100'000, 250'000, 500'000,   1'000'000, 2'500'000, 5'000'000,
-                                               10'000'000, 30'000'000, 60'000'000};
+  static const std::vector<uint64_t> bounds = {1'000,     2'500,     5'000,      10'000,     25'000,
+                                               50'000,    100'000,   250'000,    500'000,    1'000'000,
+                                               2'500'000, 5'000'000, 10'000'000, 30'000'000, 60'000'000};
   return bounds;
 }
 
@@ -73,7 +73,8 @@ std::string escape_label_value(std::string_view value) {
 
 std::string prometheus_metrics(const ApiSnapshot& s) {
   std::string out;
-  header(out, "loadgrid_requests_total", "counter", "Requests completed (successes and failures), by request name and region.");
+  header(out, "loadgrid_requests_total", "counter",
+         "Requests completed (successes and failures), by request name and region.");
   for (const auto& [key, c] : s.regions.counts()) {
     out += fmt::format("loadgrid_requests_total{{request=\"{}\",region=\"{}\"}} {}\n", escape_label_value(key.second),
                        escape_label_value(key.first), c.requests);

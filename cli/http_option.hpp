@@ -11,8 +11,8 @@ namespace grid::cli {
 
 /// The HTTP API options as given (broker and run).
 struct HttpFlags {
-  std::string listen;      // --http HOST:PORT
-  std::string token_file;  // --http-token-file FILE
+  std::string listen;         // --http HOST:PORT
+  std::string token_file;     // --http-token-file FILE
   std::string linger = "0s";  // --http-linger DURATION
 };
 

@@ -96,9 +96,9 @@ BOOST_AUTO_TEST_CASE(label_values_escape_backslash_quote_and_newline) {
 
 BOOST_AUTO_TEST_CASE(exposition_has_help_and_type_for_every_family) {
   const std::string text = broker::prometheus_metrics(snapshot_of(window_of("home", "eu", {500, 1500, 30'000})));
-  for (const std::string family : {"loadgrid_requests_total", "loadgrid_failures_total",
-                                   "loadgrid_request_duration_seconds", "loadgrid_active_users", "loadgrid_agents",
-                                   "loadgrid_broker_cpu_seconds_total"}) {
+  for (const std::string family :
+       {"loadgrid_requests_total", "loadgrid_failures_total", "loadgrid_request_duration_seconds",
+        "loadgrid_active_users", "loadgrid_agents", "loadgrid_broker_cpu_seconds_total"}) {
     BOOST_TEST(contains(text, "# HELP " + family + " "), family);
     BOOST_TEST(contains(text, "# TYPE " + family + " "), family);
   }
@@ -142,7 +142,8 @@ BOOST_AUTO_TEST_CASE(request_names_with_quotes_backslashes_and_newlines_are_esca
   BOOST_TEST(contains(text, "loadgrid_request_duration_seconds_count{request=\"say \\\"hi\\\"\\\\\\nnow\"} 1\n"));
   // No raw newline inside a sample line: every line is a comment or starts with a metric name.
   std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) BOOST_TEST((line.rfind("#", 0) == 0 || line.rfind("loadgrid_", 0) == 0), line);
+  for (std::string line; std::getline(lines, line);)
+    BOOST_TEST((line.rfind("#", 0) == 0 || line.rfind("loadgrid_", 0) == 0), line);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
