@@ -131,7 +131,8 @@ std::map<std::string, double> samples(const std::string& metrics, const std::str
 std::optional<std::pair<int, std::string>> promtool_check(const std::string& dir, const std::string& text) {
   if (std::system("command -v promtool > /dev/null 2>&1") != 0) return std::nullopt;
   std::ofstream(dir + "/metrics.txt") << text;
-  const int rc = std::system(("promtool check metrics < " + dir + "/metrics.txt > " + dir + "/promtool.txt 2>&1").c_str());
+  const int rc =
+      std::system(("promtool check metrics < " + dir + "/metrics.txt > " + dir + "/promtool.txt 2>&1").c_str());
   std::ifstream in(dir + "/promtool.txt");
   std::stringstream ss;
   ss << in.rdbuf();
@@ -144,8 +145,9 @@ std::string idle_campaign(const std::string& dir) {
 
 // A broker waiting for agents that never come: its HTTP server is up, nothing else runs.
 std::unique_ptr<ChildProcess> waiting_broker(const std::string& dir, const std::vector<std::string>& extra) {
-  std::vector<std::string> argv{kBinary,    "broker", idle_campaign(dir), "--listen",      "tcp://127.0.0.1:0",
-                                "--results", dir + "/out", "--expect-timeout", "120s", "--http", "127.0.0.1:0"};
+  std::vector<std::string> argv{kBinary,      "broker",     idle_campaign(dir), "--listen", "tcp://127.0.0.1:0",
+                                "--results",  dir + "/out", "--expect-timeout", "120s",     "--http",
+                                "127.0.0.1:0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return std::make_unique<ChildProcess>(argv);
 }
@@ -159,17 +161,17 @@ BOOST_AUTO_TEST_CASE(api_follows_a_run_and_its_final_figures_equal_summary_json)
   TempDir dir;
   const auto campaign = write_campaign(
       dir.path(), "60s", 5,
-      "[request.home]\nurl = " + target.url("/") + "\n[request.err-503]\nurl = " + target.url("/status/503") +
-          "\n",
+      "[request.home]\nurl = " + target.url("/") + "\n[request.err-503]\nurl = " + target.url("/status/503") + "\n",
       "think_time = 5ms\n");
   ChildProcess run({kBinary, "run", campaign, "--results", dir.path() + "/out", "--threads", "1", "--http",
                     "127.0.0.1:0", "--http-linger", "60s"});
   const std::string base = "http://" + http_address(run);
 
-  poll_json(base + "/api/v1/status", "state running", [](const auto& s) { return s["state"] == "running"; }, run);
+  poll_json(
+      base + "/api/v1/status", "state running", [](const auto& s) { return s["state"] == "running"; }, run);
   const auto first = poll_json(
-      base + "/api/v1/stats", "requests", [](const auto& s) { return s["total"]["requests"].template get<uint64_t>() > 0; },
-      run);
+      base + "/api/v1/stats", "requests",
+      [](const auto& s) { return s["total"]["requests"].template get<uint64_t>() > 0; }, run);
   const uint64_t seen = first["total"]["requests"].get<uint64_t>();
   const auto later = poll_json(
       base + "/api/v1/stats", "more requests",
@@ -182,7 +184,8 @@ BOOST_AUTO_TEST_CASE(api_follows_a_run_and_its_final_figures_equal_summary_json)
 
   // Stop as SIGINT would; the final snapshot follows the final summary.json.
   BOOST_TEST(http("POST", base + "/api/v1/stop").status == 202);
-  const auto status = poll_json(base + "/api/v1/status", "final", [](const auto& s) { return s["final"] == true; }, run);
+  const auto status = poll_json(
+      base + "/api/v1/status", "final", [](const auto& s) { return s["final"] == true; }, run);
   BOOST_TEST(status["state"] == "finished");
   const auto stats = get_json(base + "/api/v1/stats");
   const auto metrics = http("GET", base + "/metrics");
