@@ -323,4 +323,24 @@ BOOST_AUTO_TEST_CASE(http_option_errors_are_usage_errors_naming_the_flag) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(an_http_port_in_use_is_exit_3_naming_http) {
+  TempDir dir;
+  // Hold a listening socket on an ephemeral loopback port, then ask the broker for it.
+  const int holder = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  ::inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+  BOOST_REQUIRE(::bind(holder, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+  BOOST_REQUIRE(::listen(holder, 1) == 0);
+  socklen_t len = sizeof sa;
+  ::getsockname(holder, reinterpret_cast<sockaddr*>(&sa), &len);
+  ChildProcess broker({kBinary, "broker", idle_campaign(dir.path()), "--listen", "tcp://127.0.0.1:0", "--results",
+                       dir.path() + "/out", "--http", "127.0.0.1:" + std::to_string(ntohs(sa.sin_port))});
+  const auto code = broker.wait_for_exit(30s);
+  ::close(holder);
+  BOOST_REQUIRE(code.has_value());
+  BOOST_TEST(*code == 3);
+  BOOST_TEST(broker.err().find("--http: cannot listen on 127.0.0.1:") != std::string::npos, broker.err());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
