@@ -8,7 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "broker/api_router.hpp"
 #include "broker/console_view.hpp"
+#include "broker/http_server.hpp"
 #include "protocol/common/child_budgets.hpp"
 #include "protocol/common/cpu_pressure.hpp"
 #include "protocol/common/exit_codes.hpp"
@@ -62,7 +64,10 @@ BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions
   info_.duration_ms = plan_.duration_ms;
   info_.users = campaign_.users;
   info_.interval_ms = plan_.interval_ms;
+  start_http();
 }
+
+BrokerNode::~BrokerNode() = default;
 
 double BrokerNode::elapsed_s() const {
   if (plan_.start_unix_us == 0) return 0;
@@ -99,6 +104,7 @@ void BrokerNode::on_stats(const std::string& sender, wire::StatsReport report) {
   for (auto& w : report.windows) {
     if (accounting_.accept(w, report.resent) != Acceptance::counted) continue;  // a pair already counted: never twice
     run_.add(w);
+    region_counts_.add(w);
     const int64_t freshness = now_us - static_cast<int64_t>(w.end_ms()) * 1000;
     // One sample per (agent, window) pair, so a relay's merged window weighs as many.
     report_.freshness_us.record_n(static_cast<uint64_t>(std::max<int64_t>(0, freshness)), w.sources.size());
@@ -324,6 +330,7 @@ void BrokerNode::show_windows(std::vector<wire::StatsWindow> windows) {
   check_thresholds_live(windows);
   for (const auto& w : windows) {
     refresh_report();
+    series_.append(series_point(w, info_.started_unix_ms, info_.ended_unix_ms));
     if (!results_failed_) {
       try {
         writer_.on_window(info_, w, run_, &report_);
@@ -344,6 +351,7 @@ void BrokerNode::show_windows(std::vector<wire::StatsWindow> windows) {
     fmt::print(stderr, "{}\n{}", progress_line(info_, w, tty_), extra);
   }
   std::fflush(stderr);
+  if (!windows.empty()) publish_api(true);
 }
 
 void BrokerNode::update_thresholds(double elapsed_s) {
@@ -422,6 +430,7 @@ bool BrokerNode::step() {
     busy_stale_ = false;
   }
   show_windows(merger_.release(broker_now(), busy_agents_));
+  publish_api(false);
   if (children_.snapshot_due()) {
     publish();
     if (plan_.state == wire::CampaignState::finished) {
@@ -458,6 +467,8 @@ int BrokerNode::finish() {
     results_failed_ = true;
   }
   std::cout << final_report(info_, run_, &report_) << "results: " << writer_.dir() << "\n";
+  plan_.state = wire::CampaignState::finished;  // for the API (the children were told already)
+  publish_api(true, true);                      // the final figures, the same as the summary's
   if (results_failed_) {
     log_->error("the results in {} are incomplete: a write failed", writer_.dir());
     return common::kExitFailure;
@@ -475,7 +486,9 @@ int BrokerNode::finish() {
 int BrokerNode::run() {
   start();
   loop_.run([this] { return step(); });
-  return finish();
+  const int code = finish();
+  linger_http();
+  return code;
 }
 
 }  // namespace grid::broker

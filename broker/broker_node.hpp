@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include <zmq.hpp>
 
+#include "broker/api_snapshot.hpp"
 #include "broker/campaign.hpp"
 #include "broker/grid_accounting.hpp"
 #include "broker/grid_report.hpp"
@@ -41,7 +43,14 @@ struct BrokerOptions {
   std::string results_dir;
   bool quiet = false;             // no live progress
   common::LinkSecurity security;  // CURVE towards the children (docs/adr/0014)
+  // The HTTP API (docs/http-api.md): off when empty; HOST:PORT, validated by the caller.
+  std::string http_listen;
+  std::string http_token;                    // every request needs `Authorization: Bearer` it; "" none
+  std::chrono::milliseconds http_linger{0};  // keep serving the final figures this long after the end
 };
+
+class ApiRouter;
+class HttpServer;
 
 /// The root of the grid: plans the campaign, publishes plan snapshots (every second and
 /// on every change), splits the user budget over regions and its children by capacity,
@@ -61,8 +70,10 @@ public:
   /// directory) as std::runtime_error.
   BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions options,
              const common::Clock& clock = common::SystemClock::instance());
+  ~BrokerNode() override;
 
-  /// Runs the campaign to its end; returns the exit code (see finish()).
+  /// Runs the campaign to its end, then keeps the HTTP API up for `http_linger` (or until
+  /// the next stop); returns the exit code (see finish()).
   int run();
   void start();
   /// One pass; false when the campaign is over, or could not start.
@@ -75,10 +86,14 @@ public:
   int finish();
   /// Thread-safe, async-signal-safe: before the start, gives up waiting; while running,
   /// ends the running phase now (graceful drain).
-  void stop() { loop_.stop(); }
+  void stop() {
+    stops_.fetch_add(1, std::memory_order_relaxed);
+    loop_.stop();
+  }
   /// Thread-safe, async-signal-safe: ends at once (a second signal): no drain; finish()
   /// writes the results as they stand and returns kExitFailure.
   void abort() {
+    stops_.fetch_add(1, std::memory_order_relaxed);
     aborted_.store(true, std::memory_order_relaxed);
     loop_.stop();
   }
@@ -110,6 +125,11 @@ private:
   void warn(const std::string& text);
   common::WallTime broker_now() const { return clock_.wall_now(); }
   double elapsed_s() const;
+  // The HTTP API (broker_node_api.cpp): snapshots for the server thread, the linger.
+  void start_http();
+  void publish_api(bool now, bool final = false);
+  std::vector<NodeView> node_views() const;
+  void linger_http();
 
   Campaign campaign_;
   BrokerOptions options_;
@@ -144,6 +164,13 @@ private:
   bool tty_ = false;
   std::string last_health_;             // health line last shown
   std::set<std::string> clock_warned_;  // children whose clock offset was warned about
+  std::atomic<uint32_t> stops_{0};      // stop() and abort() calls: the linger ends at the next
+  SnapshotBox api_box_;                 // the latest snapshot, for the HTTP server's thread
+  SeriesLog series_;                    // windows shown, for the API's time series
+  RegionCounters region_counts_;        // counts per (region, request name), for /metrics
+  common::SteadyTime next_api_publish_{};
+  std::unique_ptr<ApiRouter> api_router_;
+  std::unique_ptr<HttpServer> http_;  // last: stops (and joins its thread) first
 };
 
 }  // namespace grid::broker

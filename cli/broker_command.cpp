@@ -6,6 +6,7 @@
 #include "broker/broker_node.hpp"
 #include "broker/campaign.hpp"
 #include "cli/guarded.hpp"
+#include "cli/http_option.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/results_dir.hpp"
 #include "cli/security_options.hpp"
@@ -39,8 +40,14 @@ int broker_main(int argc, char** argv) {
   add_transport_option(opts, transport);
   SecurityFlags security;
   add_security_options(opts, security, {.parent_side = true});
+  HttpFlags http;
+  add_http_options(opts, http);
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "broker", opts, vm, &campaign_path)) return *code;
+  if (auto error = resolve_http_options(http, o)) {
+    std::cerr << "loadgrid broker: " << *error << "\n";
+    return common::kExitUsage;
+  }
   const auto timeout = common::parse_duration(expect_timeout);
   if (!timeout) {
     std::cerr << "loadgrid broker: --expect-timeout: " << timeout.error() << "\n";

@@ -12,6 +12,7 @@
 #include "broker/campaign.hpp"
 #include "cli/allow_target_option.hpp"
 #include "cli/guarded.hpp"
+#include "cli/http_option.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/results_dir.hpp"
 #include "cli/security_options.hpp"
@@ -36,6 +37,7 @@ struct RunSettings {
   bool quiet = false;
   agent::TargetAllowlist allowed_targets;  // loopback only unless --allow-target says otherwise
   std::optional<wire::TransportChoice> transport;
+  broker::BrokerOptions http;  // only its http_* fields
 };
 
 int run_grid(const std::string& campaign_path, const RunSettings& settings);
@@ -59,8 +61,14 @@ int run_main(int argc, char** argv) {
   add_transport_option(opts, settings.transport);
   SecurityFlags security;
   add_insecure_option(opts, security);
+  HttpFlags http;
+  add_http_options(opts, http);
   po::variables_map vm;
   if (auto code = parse_options(argc, argv, "run", opts, vm, &campaign_path)) return *code;
+  if (auto error = resolve_http_options(http, settings.http)) {
+    std::cerr << "loadgrid run: " << *error << "\n";
+    return common::kExitUsage;
+  }
   if (settings.agents == 0 || settings.agents > 1000) {
     std::cerr << "loadgrid run: --agents must be 1 to 1000\n";
     return common::kExitUsage;
@@ -97,6 +105,9 @@ int run_grid(const std::string& campaign_path, const RunSettings& settings) {
   bo.lead_time = std::chrono::milliseconds(200);
   bo.results_dir = choose_results_dir(settings.results, campaign);
   bo.quiet = settings.quiet;
+  bo.http_listen = settings.http.http_listen;
+  bo.http_token = settings.http.http_token;
+  bo.http_linger = settings.http.http_linger;
   relay::RelayOptions ro;
   ro.id = "local-relay";
   ro.parent = bo.listen;

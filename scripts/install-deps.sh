@@ -9,7 +9,9 @@
 # with clang: -fsanitize=fuzzer needs compiler-rt's libFuzzer, libclang-rt-14-dev.
 # iproute2 (`ip`, missing from slim images) makes the network namespaces of the
 # multi-host test (tests/integration/network_lab.hpp). libhttp-parser-dev: the native
-# HTTP/1.1 transport's response parser (issue 9, agent/http1_response.*).
+# HTTP/1.1 transport's response parser (issue 9, agent/http1_response.*). prometheus:
+# the tests validate the broker's /metrics with its `promtool check metrics` (issue 10;
+# the policy-rc.d below keeps its service from starting).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -21,6 +23,7 @@ packages=(
   nginx-light openssl ca-certificates
   iproute2
   libhttp-parser-dev
+  prometheus
 )
 if [ "${1:-}" = "--bench" ]; then packages+=(wrk); fi
 missing=()

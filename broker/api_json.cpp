@@ -1,0 +1,86 @@
+#include "broker/api_json.hpp"
+
+#include <cmath>
+
+#include "broker/summary_json.hpp"
+
+namespace grid::broker {
+namespace {
+
+double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+nlohmann::ordered_json node_json(const NodeView& n) {
+  nlohmann::ordered_json out = {{"id", n.id},
+                                {"kind", n.kind},
+                                {"region", n.region},
+                                {"state", n.state},
+                                {"users", n.users},
+                                {"requests", n.requests},
+                                {"failures", n.failures},
+                                {"cpu_percent", round3(n.cpu_percent)},
+                                {"rss_bytes", n.rss_bytes},
+                                {"clock_offset_ms", round3(n.clock_offset_ms)},
+                                {"warnings", n.warnings}};
+  if (n.kind == "relay") {
+    nlohmann::ordered_json agents = nlohmann::ordered_json::array();
+    for (const auto& a : n.agents) agents.push_back(node_json(a));
+    out["agents"] = agents;
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::ordered_json api_status_json(const ApiSnapshot& s) {
+  return {{"campaign", s.info.campaign},
+          {"state", s.state},
+          {"final", s.final},
+          {"elapsed_s", round3(s.info.elapsed_s)},
+          {"duration_s", static_cast<double>(s.info.duration_ms) / 1000.0},
+          {"users", s.info.users},
+          {"active_users", s.active_users},
+          {"agents", {{"live", s.grid.live_agents}, {"lost", s.grid.lost_agents}}},
+          {"relays", s.grid.relays},
+          {"version", s.info.version}};
+}
+
+nlohmann::ordered_json api_stats_json(const ApiSnapshot& s) {
+  nlohmann::ordered_json requests = nlohmann::ordered_json::array();
+  for (const auto& [name, stats] : s.run.by_name()) {
+    nlohmann::ordered_json r = stats_json(stats, s.info.elapsed_s);
+    r["name"] = name;
+    requests.push_back(std::move(r));
+  }
+  nlohmann::ordered_json series = nlohmann::ordered_json::array();
+  if (s.series) {
+    for (const auto& p : *s.series) {
+      series.push_back({{"start_unix_ms", p.start_unix_ms},
+                        {"elapsed_s", round3(p.elapsed_s)},
+                        {"rps", round3(p.rps)},
+                        {"failures_per_s", round3(p.failures_per_s)},
+                        {"p50_ms", p.p50_ms},
+                        {"p95_ms", p.p95_ms},
+                        {"p99_ms", p.p99_ms},
+                        {"active_users", p.active_users}});
+    }
+  }
+  return {{"state", s.state},
+          {"final", s.final},
+          {"elapsed_s", round3(s.info.elapsed_s)},
+          {"windows", s.run.windows()},
+          {"total", stats_json(s.run.total(), s.info.elapsed_s)},
+          {"requests", requests},
+          {"series", series}};
+}
+
+nlohmann::ordered_json api_nodes_json(const ApiSnapshot& s) {
+  nlohmann::ordered_json children = nlohmann::ordered_json::array();
+  for (const auto& n : s.nodes) children.push_back(node_json(n));
+  return {{"id", "broker"}, {"kind", "broker"}, {"children", children}};
+}
+
+nlohmann::ordered_json api_warnings_json(const ApiSnapshot& s) {
+  return {{"warnings", s.grid.warnings}, {"suppressed", s.grid.suppressed_warnings}};
+}
+
+}  // namespace grid::broker

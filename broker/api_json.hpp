@@ -1,0 +1,21 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "broker/api_snapshot.hpp"
+
+namespace grid::broker {
+
+// The documents of the broker's JSON API (docs/http-api.md), built from one snapshot. Pure.
+
+/// GET /api/v1/status: campaign, state, elapsed, users, agents live/lost, version.
+nlohmann::ordered_json api_status_json(const ApiSnapshot& snapshot);
+/// GET /api/v1/stats: `total` and `requests` exactly as summary.json has them (same
+/// builder, same elapsed), plus `series` (one point per window, oldest first).
+nlohmann::ordered_json api_stats_json(const ApiSnapshot& snapshot);
+/// GET /api/v1/nodes: the broker's children as a tree (relays with their agents).
+nlohmann::ordered_json api_nodes_json(const ApiSnapshot& snapshot);
+/// GET /api/v1/warnings: the warnings so far (first 1000) and how many were suppressed.
+nlohmann::ordered_json api_warnings_json(const ApiSnapshot& snapshot);
+
+}  // namespace grid::broker

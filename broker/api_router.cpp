@@ -1,0 +1,81 @@
+#include "broker/api_router.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "broker/api_json.hpp"
+#include "broker/prometheus_metrics.hpp"
+
+namespace grid::broker {
+namespace {
+
+struct Route {
+  const char* path;
+  const char* method;
+};
+
+constexpr Route kRoutes[] = {{"/api/v1/status", "GET"},   {"/api/v1/stats", "GET"}, {"/api/v1/nodes", "GET"},
+                             {"/api/v1/warnings", "GET"}, {"/api/v1/stop", "POST"}, {"/metrics", "GET"}};
+
+// Compares without stopping at the first difference, so the time taken does not tell
+// how much of a guessed token was right.
+bool same_secret(const std::string& a, const std::string& b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i % (b.empty() ? 1 : b.size())]);
+  return diff == 0 && !b.empty();
+}
+
+ApiResponse json_response(int status, const nlohmann::ordered_json& doc) {
+  return ApiResponse{status, "application/json", doc.dump(2) + "\n", {}};
+}
+
+}  // namespace
+
+ApiResponse api_error(int status, const std::string& message) { return json_response(status, {{"error", message}}); }
+
+ApiRouter::ApiRouter(const SnapshotBox& snapshots, std::string token, std::function<void()> stop)
+    : snapshots_(snapshots), token_(std::move(token)), stop_(std::move(stop)) {}
+
+bool ApiRouter::authorized(const std::string& authorization) const {
+  if (token_.empty()) return true;
+  constexpr std::string_view kScheme = "Bearer ";
+  if (authorization.size() <= kScheme.size() || authorization.compare(0, kScheme.size(), kScheme) != 0) return false;
+  return same_secret(authorization.substr(kScheme.size()), token_);
+}
+
+ApiResponse ApiRouter::handle(const ApiRequest& request) const {
+  try {
+    if (!authorized(request.authorization)) {
+      ApiResponse r =
+          api_error(401, request.authorization.empty() ? "this server needs a bearer token" : "wrong bearer token");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"loadgrid\"");
+      return r;
+    }
+    const std::string path = request.target.substr(0, request.target.find('?'));
+    const Route* route = nullptr;
+    for (const auto& r : kRoutes) {
+      if (path == r.path) route = &r;
+    }
+    if (!route) return api_error(404, "no such path: " + path);
+    if (request.method != route->method) {
+      ApiResponse r = api_error(405, "method " + request.method + " not allowed on " + path);
+      r.headers.emplace_back("Allow", route->method);
+      return r;
+    }
+    if (path == "/api/v1/stop") {
+      stop_();
+      return json_response(202, {{"stopping", true}});
+    }
+    const auto snapshot = snapshots_.latest();
+    if (path == "/metrics") {
+      return ApiResponse{200, "text/plain; version=0.0.4; charset=utf-8", prometheus_metrics(*snapshot), {}};
+    }
+    if (path == "/api/v1/status") return json_response(200, api_status_json(*snapshot));
+    if (path == "/api/v1/stats") return json_response(200, api_stats_json(*snapshot));
+    if (path == "/api/v1/nodes") return json_response(200, api_nodes_json(*snapshot));
+    return json_response(200, api_warnings_json(*snapshot));
+  } catch (const std::exception& e) {
+    return api_error(500, e.what());
+  }
+}
+
+}  // namespace grid::broker
