@@ -26,11 +26,10 @@ void Engine::problem(const std::string& text, uint64_t n) {
   it->second += n;
 }
 
-void Engine::transfer_done(VirtualUser& done, const TransferOutcome& outcome, int64_t now_ns) {
-  VirtualUser* user = &done;
+void Engine::transfer_done(VirtualUser& user, const TransferOutcome& outcome, int64_t now_ns) {
   const long status = outcome.status;
-  const CompiledRequest& req = work_.requests[user->request];
-  wire::RequestStats& s = stats_[user->request];
+  const CompiledRequest& req = work_.requests[user.request];
+  wire::RequestStats& s = stats_[user.request];
   ++s.requests;
   s.bytes_sent += outcome.bytes_sent;
   s.bytes_received += outcome.bytes_received;
@@ -43,26 +42,26 @@ void Engine::transfer_done(VirtualUser& done, const TransferOutcome& outcome, in
     if (outcome.http_version != 0) s.count_http_version(outcome.http_version);
   }
   if (status > 0 || failure == wire::FailureKind::timeout) {
-    const auto service_us = static_cast<uint64_t>(std::max<int64_t>(0, now_ns - user->started_ns) / 1000);
+    const auto service_us = static_cast<uint64_t>(std::max<int64_t>(0, now_ns - user.started_ns) / 1000);
     if (work_.model == wire::LoadModel::open) {
       // Coordinated omission corrected: from when the request was due, not when it began.
-      s.latency_us.record(static_cast<uint64_t>(std::max<int64_t>(0, now_ns - user->intended_ns) / 1000));
+      s.latency_us.record(static_cast<uint64_t>(std::max<int64_t>(0, now_ns - user.intended_ns) / 1000));
       s.service_us.record(service_us);
     } else {
       s.latency_us.record(service_us);
     }
   }
-  if (!failure && (req.needs_body || req.needs_headers || !req.spec.extracts.empty())) check_response(*user, req, s);
+  if (!failure && (req.needs_body || req.needs_headers || !req.spec.extracts.empty())) check_response(user, req, s);
 
   --in_flight_;
   last_completion_ns_ = now_ns;
-  ++user->step;
-  if (stopping_ || (work_.model == wire::LoadModel::closed && user->id >= wanted_)) {
-    user->state = VirtualUser::State::finished;
+  ++user.step;
+  if (stopping_ || (work_.model == wire::LoadModel::closed && user.id >= wanted_)) {
+    user.state = VirtualUser::State::finished;
     --active_;
     return;
   }
-  run_steps(*user, now_ns, now_ns);
+  run_steps(user, now_ns, now_ns);
 }
 
 // Checks and extraction on a response that passed the status check. A failure turns the
