@@ -1,8 +1,8 @@
 #include "broker/report_model.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -75,8 +75,7 @@ double number(const std::string& path, size_t row, const std::map<std::string, s
 // One point of a series (docs/view-model.md) from a CSV row. timeseries.csv has no
 // failures_per_s: failures cover the same span as requests, so it is rps * failures /
 // requests, exactly.
-json series_point(const std::string& path, size_t i, const std::map<std::string, std::string>& row,
-                  bool with_users) {
+json series_point(const std::string& path, size_t i, const std::map<std::string, std::string>& row, bool with_users) {
   const double requests = number(path, i, row, "requests");
   const double failures = number(path, i, row, "failures");
   const double rps = number(path, i, row, "rps");
@@ -86,8 +85,8 @@ json series_point(const std::string& path, size_t i, const std::map<std::string,
             {"failures", static_cast<uint64_t>(failures)},
             {"rps", rps},
             {"failures_per_s", row.count("failures_per_s") ? number(path, i, row, "failures_per_s")
-                               : requests > 0                ? rps * failures / requests
-                                                             : 0.0},
+                               : requests > 0              ? rps * failures / requests
+                                                           : 0.0},
             {"p50_ms", number(path, i, row, "p50_ms")},
             {"p95_ms", number(path, i, row, "p95_ms")},
             {"p99_ms", number(path, i, row, "p99_ms")}};
@@ -97,8 +96,8 @@ json series_point(const std::string& path, size_t i, const std::map<std::string,
 
 json read_series(const std::string& dir, json& missing) {
   json series = {{"total", json::array()}, {"requests", json::object()}, {"regions", json::object()}};
-  const std::vector<std::string> common_columns = {"window_start_unix_ms", "elapsed_s", "users", "requests", "rps",
-                                                   "failures", "p50_ms", "p95_ms", "p99_ms"};
+  const std::vector<std::string> common_columns = {
+      "window_start_unix_ms", "elapsed_s", "users", "requests", "rps", "failures", "p50_ms", "p95_ms", "p99_ms"};
   const std::string total_path = dir + "/timeseries.csv";
   if (const auto text = read_optional(total_path)) {
     const auto rows = read_csv(total_path, *text, common_columns);

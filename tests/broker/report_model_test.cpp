@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(the_model_of_a_results_directory_holds_its_summary_series_p
   BOOST_TEST(model["series"]["requests"]["buy, fast"].size() == 2u);
   BOOST_TEST(model["series"]["requests"]["home"][1]["failures"] == 10);
   BOOST_TEST(model["series"]["regions"]["eu"][0]["active_users"] == 3);
-  BOOST_TEST(model["percentiles"][""].back()[1].get<double>() == 40.0);  // the maximum
+  BOOST_TEST(model["percentiles"][""].back()[1].get<double>() == 40.0);      // the maximum
   BOOST_TEST(model["percentiles"]["home"].front()[1].get<double>() == 1.0);  // the minimum
   BOOST_TEST(model["campaign_ini"] == "[campaign]\nname = demo\n");
   BOOST_TEST(model["baseline"].is_null());
@@ -95,8 +95,8 @@ BOOST_AUTO_TEST_CASE(a_baseline_directory_adds_its_summary_and_series) {
 
 BOOST_AUTO_TEST_CASE(a_directory_without_summary_json_is_an_error_naming_the_file) {
   test::TempDir dir;
-  BOOST_TEST(error_of(dir.path()) == dir.path() + "/summary.json: not found (is " + dir.path() +
-                                         " a loadgrid results directory?)");
+  BOOST_TEST(error_of(dir.path()) ==
+             dir.path() + "/summary.json: not found (is " + dir.path() + " a loadgrid results directory?)");
   write(dir.path() + "/summary.json", "{\"total\": ");
   BOOST_TEST(error_of(dir.path()) == dir.path() + "/summary.json: not valid JSON");
   write(dir.path() + "/summary.json", "{\"total\": {}}");
