@@ -31,6 +31,24 @@ nlohmann::ordered_json node_json(const NodeView& n) {
 
 }  // namespace
 
+nlohmann::ordered_json series_json(const SeriesLog& log, bool with_users) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  log.for_each([&](const SeriesPoint& p) {
+    nlohmann::ordered_json point = {{"start_unix_ms", p.start_unix_ms},
+                                    {"elapsed_s", round3(p.elapsed_s)},
+                                    {"requests", p.requests},
+                                    {"failures", p.failures},
+                                    {"rps", round3(p.rps)},
+                                    {"failures_per_s", round3(p.failures_per_s)},
+                                    {"p50_ms", p.p50_ms},
+                                    {"p95_ms", p.p95_ms},
+                                    {"p99_ms", p.p99_ms}};
+    if (with_users) point["active_users"] = p.active_users;
+    out.push_back(std::move(point));
+  });
+  return out;
+}
+
 nlohmann::ordered_json api_status_json(const ApiSnapshot& s) {
   return {{"campaign", s.info.campaign},
           {"state", s.state},
@@ -51,26 +69,19 @@ nlohmann::ordered_json api_stats_json(const ApiSnapshot& s) {
     r["name"] = name;
     requests.push_back(std::move(r));
   }
-  nlohmann::ordered_json series = nlohmann::ordered_json::array();
-  if (s.series) {
-    for (const auto& p : *s.series) {
-      series.push_back({{"start_unix_ms", p.start_unix_ms},
-                        {"elapsed_s", round3(p.elapsed_s)},
-                        {"rps", round3(p.rps)},
-                        {"failures_per_s", round3(p.failures_per_s)},
-                        {"p50_ms", p.p50_ms},
-                        {"p95_ms", p.p95_ms},
-                        {"p99_ms", p.p99_ms},
-                        {"active_users", p.active_users}});
-    }
-  }
+  nlohmann::ordered_json by_request = nlohmann::ordered_json::object();
+  for (const auto& [name, log] : s.named.requests) by_request[name] = series_json(log, false);
+  nlohmann::ordered_json by_region = nlohmann::ordered_json::object();
+  for (const auto& [name, log] : s.named.regions) by_region[name] = series_json(log, true);
   return {{"state", s.state},
           {"final", s.final},
           {"elapsed_s", round3(s.info.elapsed_s)},
           {"windows", s.run.windows()},
           {"total", stats_json(s.run.total(), s.info.elapsed_s)},
           {"requests", requests},
-          {"series", series}};
+          {"series", series_json(s.series, true)},
+          {"series_by_request", by_request},
+          {"series_by_region", by_region}};
 }
 
 nlohmann::ordered_json api_nodes_json(const ApiSnapshot& s) {

@@ -3,7 +3,6 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,23 +13,11 @@
 #include "broker/grid_report.hpp"
 #include "broker/run_aggregator.hpp"
 #include "broker/run_info.hpp"
+#include "broker/series_log.hpp"
 #include "protocol/wire/failure_kind.hpp"
 #include "protocol/wire/stats_window.hpp"
 
 namespace grid::broker {
-
-/// One point of the live time series: one complete window as the console shows it.
-struct SeriesPoint {
-  uint64_t start_unix_ms = 0;
-  double elapsed_s = 0;       // window end since the start instant
-  double rps = 0;             // requests / s over the part of the window the load covered
-  double failures_per_s = 0;  // failed requests / s, same span
-  double p50_ms = 0, p95_ms = 0, p99_ms = 0;
-  uint32_t active_users = 0;  // at the window's cut, summed over agents
-};
-
-/// Builds the series point of a complete window (the same figures as timeseries.csv).
-SeriesPoint series_point(const wire::StatsWindow& window, uint64_t started_unix_ms, uint64_t ended_unix_ms);
 
 /// Requests and failures (by kind) of one request name in one region.
 struct RegionRequestCounts {
@@ -75,7 +62,8 @@ struct ApiSnapshot {
   RunAggregator run;
   GridReport grid;
   RegionCounters regions;
-  std::shared_ptr<const std::deque<SeriesPoint>> series;  // oldest first, bounded
+  SeriesLog series;   // grid-wide, one point per window shown, oldest first
+  NamedSeries named;  // per request name and per region
   std::vector<NodeView> nodes;
   uint32_t active_users = 0;  // of the latest window shown
   double broker_cpu_seconds = 0;
@@ -99,18 +87,6 @@ public:
 private:
   mutable std::mutex mutex_;
   std::shared_ptr<const ApiSnapshot> latest_ = std::make_shared<const ApiSnapshot>();
-};
-
-/// The bounded time series the broker keeps for the API (copy-on-append: published
-/// snapshots share the deque until the next window).
-class SeriesLog {
-public:
-  static constexpr size_t kMaxPoints = 3600;
-  void append(const SeriesPoint& point);
-  std::shared_ptr<const std::deque<SeriesPoint>> points() const { return points_; }
-
-private:
-  std::shared_ptr<const std::deque<SeriesPoint>> points_ = std::make_shared<const std::deque<SeriesPoint>>();
 };
 
 }  // namespace grid::broker

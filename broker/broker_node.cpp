@@ -37,6 +37,7 @@ BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions
       merger_(options_.merge_grace),
       tty_(isatty(STDERR_FILENO) == 1) {
   loop_.watch(children_.reports());
+  if (!campaign_.text.empty()) writer_.write_campaign(campaign_.text);
   const auto now_ms = static_cast<uint64_t>(common::to_unix_us(broker_now()) / 1000);
   plan_.epoch = now_ms;  // grows across broker restarts too
   plan_.state = wire::CampaignState::waiting;
@@ -105,6 +106,7 @@ void BrokerNode::on_stats(const std::string& sender, wire::StatsReport report) {
     if (accounting_.accept(w, report.resent) != Acceptance::counted) continue;  // a pair already counted: never twice
     run_.add(w);
     region_counts_.add(w);
+    region_windows_.add(w);
     const int64_t freshness = now_us - static_cast<int64_t>(w.end_ms()) * 1000;
     // One sample per (agent, window) pair, so a relay's merged window weighs as many.
     report_.freshness_us.record_n(static_cast<uint64_t>(std::max<int64_t>(0, freshness)), w.sources.size());
@@ -322,6 +324,22 @@ void BrokerNode::refresh_report() {
   info_.elapsed_s = elapsed_s();
 }
 
+// The grid's point of a window shown, and one per request name and per region (the
+// regions' from the counted windows RegionWindows held for this index).
+std::vector<NamedPoint> BrokerNode::append_series(const wire::StatsWindow& w) {
+  series_.append(series_point(w, info_.started_unix_ms, info_.ended_unix_ms));
+  std::vector<NamedPoint> named;
+  for (const auto& [name, stats] : w.requests) {
+    named.push_back({"request", name, series_point(stats, w, info_.started_unix_ms, info_.ended_unix_ms)});
+    named_series_.requests[name].append(named.back().point);
+  }
+  for (const auto& [region, rw] : region_windows_.take(w.index)) {
+    named.push_back({"region", region, series_point(rw, info_.started_unix_ms, info_.ended_unix_ms)});
+    named_series_.regions[region].append(named.back().point);
+  }
+  return named;
+}
+
 void BrokerNode::show_windows(std::vector<wire::StatsWindow> windows) {
   // Once the load is over, the last window's rate covers only up to the last request.
   if (plan_.state != wire::CampaignState::running && plan_.start_unix_us > 0) {
@@ -330,10 +348,10 @@ void BrokerNode::show_windows(std::vector<wire::StatsWindow> windows) {
   check_thresholds_live(windows);
   for (const auto& w : windows) {
     refresh_report();
-    series_.append(series_point(w, info_.started_unix_ms, info_.ended_unix_ms));
+    const std::vector<NamedPoint> named = append_series(w);
     if (!results_failed_) {
       try {
-        writer_.on_window(info_, w, run_, &report_);
+        writer_.on_window(info_, w, run_, &report_, &named);
       } catch (const std::exception& e) {
         // The results are what a campaign is for: without them it stops, and exits 1.
         log_->error("{}; stopping the campaign", e.what());

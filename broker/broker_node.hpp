@@ -15,6 +15,7 @@
 #include "broker/campaign.hpp"
 #include "broker/grid_accounting.hpp"
 #include "broker/grid_report.hpp"
+#include "broker/region_windows.hpp"
 #include "broker/results_writer.hpp"
 #include "broker/run_aggregator.hpp"
 #include "broker/run_info.hpp"
@@ -120,6 +121,7 @@ private:
   void publish();
   void refresh_report();
   void show_windows(std::vector<wire::StatsWindow> windows);
+  std::vector<NamedPoint> append_series(const wire::StatsWindow& shown);
   void update_thresholds(double elapsed_s);
   void check_thresholds_live(const std::vector<wire::StatsWindow>& windows);
   void warn(const std::string& text);
@@ -167,6 +169,8 @@ private:
   std::atomic<uint32_t> stops_{0};      // stop() and abort() calls: the linger ends at the next
   SnapshotBox api_box_;                 // the latest snapshot, for the HTTP server's thread
   SeriesLog series_;                    // windows shown, for the API's time series
+  NamedSeries named_series_;            // the same per request name and per region
+  RegionWindows region_windows_;        // counted windows per region until shown
   RegionCounters region_counts_;        // counts per (region, request name), for /metrics
   common::SteadyTime next_api_publish_{};
   std::unique_ptr<ApiRouter> api_router_;

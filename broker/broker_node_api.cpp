@@ -121,9 +121,10 @@ void BrokerNode::publish_api(bool now, bool final) {
   s->run = run_;
   s->grid = report_;
   s->regions = region_counts_;
-  s->series = series_.points();
+  s->series = series_;
+  s->named = named_series_;
   s->nodes = node_views();
-  s->active_users = s->series->empty() ? 0 : s->series->back().active_users;
+  s->active_users = series_.empty() ? 0 : series_.back().active_users;
   s->broker_cpu_seconds = process_cpu_seconds();
   s->final = final;
   api_box_.publish(std::move(s));

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include "broker/campaign_parser.hpp"
 #include "protocol/common/safe_name.hpp"
@@ -502,7 +503,13 @@ Campaign parse_campaign(std::istream& ini, const std::string& source, const Camp
 Campaign load_campaign(const std::string& path, const CampaignEnvironment& env) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open the campaign file");
-  return parse_campaign(in, path, env);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(path + ": cannot read the campaign file");
+  std::istringstream ini(text.str());
+  Campaign c = parse_campaign(ini, path, env);
+  c.text = std::move(text).str();
+  return c;
 }
 
 }  // namespace grid::broker

@@ -24,6 +24,7 @@ using common::ConfigError;
 /// A campaign as the INI file defines it (see configs/README.md for every key).
 struct Campaign {
   std::string source;  // file name, for messages
+  std::string text;    // the file as read (load_campaign), kept in the results as campaign.ini
   // [campaign]
   std::string name;
   std::chrono::milliseconds duration{0};

@@ -6,6 +6,7 @@
 
 #include "broker/atomic_file.hpp"
 #include "broker/junit_xml.hpp"
+#include "broker/latency_percentiles.hpp"
 #include "broker/summary_json.hpp"
 #include "broker/timeseries_csv.hpp"
 
@@ -19,22 +20,39 @@ ResultsWriter::ResultsWriter(std::string dir) : dir_(std::move(dir)) {
   timeseries_.open(csv, std::ios::trunc);
   if (!timeseries_) throw std::runtime_error(csv + ": cannot write");
   timeseries_ << timeseries_header() << '\n' << std::flush;
-  // A junit.xml left by an earlier run in this directory would be read as this run's verdict.
-  std::filesystem::remove(dir_ + "/junit.xml", ec);
-  if (ec) throw std::runtime_error(dir_ + "/junit.xml: cannot remove an earlier run's (" + ec.message() + ")");
+  const std::string by_name = dir_ + "/timeseries_by_name.csv";
+  by_name_.open(by_name, std::ios::trunc);
+  if (!by_name_) throw std::runtime_error(by_name + ": cannot write");
+  by_name_ << timeseries_by_name_header() << '\n' << std::flush;
+  // Files written at the end, left by an earlier run in this directory, would be read as
+  // this run's (junit.xml as its verdict).
+  for (const char* stale : {"junit.xml", "latency_percentiles.csv", "report.html", "campaign.ini"}) {
+    std::filesystem::remove(dir_ + "/" + stale, ec);
+    if (ec) throw std::runtime_error(dir_ + "/" + stale + ": cannot remove an earlier run's (" + ec.message() + ")");
+  }
 }
 
+void ResultsWriter::write_campaign(const std::string& text) { write_file_atomically(dir_ + "/campaign.ini", text); }
+
 void ResultsWriter::on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run,
-                              const GridReport* grid) {
+                              const GridReport* grid, const std::vector<NamedPoint>* named) {
   timeseries_ << timeseries_row(window, info.started_unix_ms, info.ended_unix_ms) << '\n' << std::flush;
   if (!timeseries_) throw std::runtime_error(dir_ + "/timeseries.csv: write failed");
+  if (named) {
+    for (const auto& point : *named) by_name_ << timeseries_by_name_row(point) << '\n';
+    by_name_.flush();
+    if (!by_name_) throw std::runtime_error(dir_ + "/timeseries_by_name.csv: write failed");
+  }
   write_json_atomically(dir_ + "/summary.json", summary_json(info, run, grid));
 }
 
 void ResultsWriter::on_finish(const RunInfo& info, const RunAggregator& run, const GridReport* grid) {
   timeseries_.flush();
   if (!timeseries_) throw std::runtime_error(dir_ + "/timeseries.csv: write failed");
+  by_name_.flush();
+  if (!by_name_) throw std::runtime_error(dir_ + "/timeseries_by_name.csv: write failed");
   write_json_atomically(dir_ + "/summary.json", summary_json(info, run, grid));
+  write_file_atomically(dir_ + "/latency_percentiles.csv", latency_percentiles_csv(run));
   if (!info.thresholds.empty()) write_file_atomically(dir_ + "/junit.xml", junit_xml(info));
 }
 

@@ -46,4 +46,25 @@ std::string timeseries_row(const wire::StatsWindow& w, uint64_t started_unix_ms,
   return row;
 }
 
+std::string timeseries_by_name_header() {
+  return "window_start_unix_ms,elapsed_s,scope,name,users,requests,rps,failures,failures_per_s,p50_ms,p95_ms,p99_ms";
+}
+
+std::string timeseries_by_name_row(const NamedPoint& n) {
+  const SeriesPoint& p = n.point;
+  return fmt::format("{},{:.3f},{},{},{},{},{:.3f},{},{:.3f},{:.3f},{:.3f},{:.3f}", p.start_unix_ms, p.elapsed_s,
+                     n.scope, csv_field(n.name), p.active_users, p.requests, p.rps, p.failures, p.failures_per_s,
+                     p.p50_ms, p.p95_ms, p.p99_ms);
+}
+
+std::string csv_field(std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
+  std::string out = "\"";
+  for (const char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
 }  // namespace grid::broker

@@ -194,6 +194,24 @@ BOOST_AUTO_TEST_CASE(api_follows_a_run_and_its_final_figures_equal_summary_json)
   BOOST_TEST(stats["total"] == summary["total"]);
   BOOST_TEST(stats["requests"] == summary["requests"]);
   BOOST_TEST(stats["windows"] == summary["windows"]);
+  // Each window's points per request name and per region add up to the grid's point.
+  BOOST_REQUIRE(!stats["series"].empty());
+  for (const auto& point : stats["series"]) {
+    uint64_t by_request = 0, by_region = 0;
+    for (const auto& [name, points] : stats["series_by_request"].items()) {
+      for (const auto& p : points) {
+        if (p["start_unix_ms"] == point["start_unix_ms"]) by_request += p["requests"].get<uint64_t>();
+      }
+    }
+    for (const auto& p : stats["series_by_region"]["default"]) {
+      if (p["start_unix_ms"] == point["start_unix_ms"]) by_region += p["requests"].get<uint64_t>();
+    }
+    BOOST_TEST(by_request == point["requests"].get<uint64_t>());
+    BOOST_TEST(by_region == point["requests"].get<uint64_t>());
+  }
+  BOOST_TEST(stats["series_by_request"].contains("home"));
+  BOOST_TEST(stats["series_by_request"].contains("err-503"));
+  BOOST_TEST(stats["series_by_region"].size() == 1u);
 
   BOOST_REQUIRE_EQUAL(metrics.status, 200);
   BOOST_TEST(metrics.headers.find("text/plain; version=0.0.4") != std::string::npos);
