@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(every_embedded_asset_is_served_with_its_content_type) {
 
 BOOST_AUTO_TEST_CASE(the_page_loads_only_its_own_assets) {
   const std::string page(*broker::web_asset("dashboard.html"));
-  const std::regex reference(R"((src|href)="([^"]*)")");
+  const std::regex reference(R"re((src|href)="([^"]*)")re");
   int references = 0;
   for (auto it = std::sregex_iterator(page.begin(), page.end(), reference); it != std::sregex_iterator(); ++it) {
     const std::string target = (*it)[2];
