@@ -4,6 +4,8 @@
 
 #include "broker/api_json.hpp"
 #include "broker/prometheus_metrics.hpp"
+#include "broker/summary_json.hpp"
+#include "broker/web_routes.hpp"
 
 namespace grid::broker {
 namespace {
@@ -14,7 +16,8 @@ struct Route {
 };
 
 constexpr Route kRoutes[] = {{"/api/v1/status", "GET"},   {"/api/v1/stats", "GET"}, {"/api/v1/nodes", "GET"},
-                             {"/api/v1/warnings", "GET"}, {"/api/v1/stop", "POST"}, {"/metrics", "GET"}};
+                             {"/api/v1/warnings", "GET"}, {"/api/v1/stop", "POST"}, {"/metrics", "GET"},
+                             {"/api/v1/summary", "GET"}};
 
 // Compares without stopping at the first difference, so the time taken does not tell
 // how much of a guessed token was right.
@@ -44,6 +47,10 @@ bool ApiRouter::authorized(const std::string& authorization) const {
 
 ApiResponse ApiRouter::handle(const ApiRequest& request) const {
   try {
+    // The pages hold no data: public, so a browser can open them (docs/adr/0019).
+    if (const std::string path = request.target.substr(0, request.target.find('?')); is_web_path(path)) {
+      return web_response(request.method, path);
+    }
     if (!authorized(request.authorization)) {
       ApiResponse r =
           api_error(401, request.authorization.empty() ? "this server needs a bearer token" : "wrong bearer token");
@@ -72,6 +79,9 @@ ApiResponse ApiRouter::handle(const ApiRequest& request) const {
     if (path == "/api/v1/status") return json_response(200, api_status_json(*snapshot));
     if (path == "/api/v1/stats") return json_response(200, api_stats_json(*snapshot));
     if (path == "/api/v1/nodes") return json_response(200, api_nodes_json(*snapshot));
+    if (path == "/api/v1/summary") {
+      return json_response(200, summary_json(snapshot->info, snapshot->run, &snapshot->grid));
+    }
     return json_response(200, api_warnings_json(*snapshot));
   } catch (const std::exception& e) {
     return api_error(500, e.what());

@@ -24,7 +24,8 @@ struct ApiResponse {
 };
 
 /// The broker's HTTP API (docs/http-api.md) without the sockets: maps a request to a
-/// response from the latest snapshot. With a token, every path needs
+/// response from the latest snapshot. The dashboard's pages (`/`, `/assets/...`) go to
+/// web_response() (broker/web_routes.hpp) and need no token. With a token, every other path needs
 /// `Authorization: Bearer TOKEN` (401 and `WWW-Authenticate: Bearer` otherwise); an
 /// unknown path is 404, a known path with another method 405 with `Allow`; errors are
 /// JSON `{"error": "..."}`. POST /api/v1/stop calls `stop` (thread-safe) and says 202.

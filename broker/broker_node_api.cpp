@@ -9,6 +9,7 @@
 #include "broker/api_router.hpp"
 #include "broker/broker_node.hpp"
 #include "broker/http_server.hpp"
+#include "broker/web_assets.hpp"
 
 namespace grid::broker {
 namespace {
@@ -49,6 +50,12 @@ void BrokerNode::start_http() {
                                        [router = api_router_.get()](const ApiRequest& r) { return router->handle(r); });
   publish_api(true);
   log_->info("http listening {}", http_->bound_address());
+  if (!read_chart_js()) {
+    log_->warn(
+        "chart.js not installed ({}): the dashboard shows its tables without charts (Debian package "
+        "libjs-chart.js)",
+        chart_js_path());
+  }
 }
 
 std::vector<NodeView> BrokerNode::node_views() const {

@@ -11,7 +11,12 @@
 # multi-host test (tests/integration/network_lab.hpp). libhttp-parser-dev: the native
 # HTTP/1.1 transport's response parser (issue 9, agent/http1_response.*). prometheus:
 # the tests validate the broker's /metrics with its `promtool check metrics` (issue 10;
-# the policy-rc.d below keeps its service from starting).
+# the policy-rc.d below keeps its service from starting). libjs-chart.js: the dashboard
+# and report.html draw their charts with it (the broker serves and inlines its
+# chart.min.js). chromium, nodejs and npm: the dashboard's browser test drives Debian's
+# headless chromium with playwright-core (scripts/browser-deps.sh installs that from
+# npm); nodejs and npm only when no node is installed (NodeSource's nodejs bundles npm
+# and conflicts with Debian's).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -24,7 +29,11 @@ packages=(
   iproute2
   libhttp-parser-dev
   prometheus
+  libjs-chart.js
+  chromium
 )
+command -v node > /dev/null 2>&1 || packages+=(nodejs)
+command -v npm > /dev/null 2>&1 || packages+=(npm)
 if [ "${1:-}" = "--bench" ]; then packages+=(wrk); fi
 missing=()
 for p in "${packages[@]}"; do

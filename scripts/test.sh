@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command: install, build, run every test (unit and integration),
+# The README's test command: install (Debian packages, then the browser tests' npm
+# package), build, run every test (unit and integration),
 # then the fuzz stage (scripts/fuzz-smoke.sh: short libFuzzer runs, built with clang in
 # build-fuzz; LOADGRID_FUZZ_SECONDS=0 skips it). ctest runs two entries at a time
 # (test_integration is split per suite, see tests/CMakeLists.txt); LOADGRID_TEST_JOBS
@@ -8,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/browser-deps.sh   # tests/browser: playwright-core (npm ci), for the dashboard's browser test
 bash scripts/check-format.sh   # unformatted code fails the test command (and so CI)
 bash scripts/build.sh
 (cd build && ctest --output-on-failure --timeout 900 -j "${LOADGRID_TEST_JOBS:-2}")

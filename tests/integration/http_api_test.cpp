@@ -256,7 +256,8 @@ BOOST_AUTO_TEST_CASE(bad_requests_get_clear_status_codes_and_the_broker_keeps_se
   const auto missing = http("GET", base + "/api/v2/nothing");
   BOOST_TEST(missing.status == 404);
   BOOST_TEST(nlohmann::json::parse(missing.body).contains("error"));
-  BOOST_TEST(http("GET", base + "/").status == 404);
+  BOOST_TEST(http("GET", base + "/assets/nothing.js").status == 404);
+  BOOST_TEST(http("POST", base + "/").status == 405);
 
   const auto wrong = http("PUT", base + "/api/v1/status");
   BOOST_TEST(wrong.status == 405);

@@ -1,0 +1,304 @@
+#!/usr/bin/env node
+// Loads loadgrid's live dashboard in Debian's headless chromium (driven by playwright-core;
+// no browser is ever downloaded) and checks it against the broker's JSON API:
+//
+//   node dashboard_check.mjs URL OUTDIR [--click-stop] [--no-charts] [--timeout SECONDS]
+//
+// 1. the page loads with no script error, no CSP violation, and asks nothing of any
+//    other origin (such requests are aborted and reported);
+// 2. unless --no-charts: the req/s chart gains points twice (the charts update live),
+//    and the Chart.js instance holds as many points as the page says; with --no-charts
+//    the page must say "charts unavailable: chart.js not installed" and draw no chart;
+// 3. --click-stop: clicks "Stop campaign" and accepts the confirmation;
+// 4. waits until the page shows the final figures (the broker lingers with them), then
+//    compares every element carrying data-metric with the API: data-value must equal the
+//    API's value at that path, and the visible text must equal that value formatted
+//    (the formats below are this test's own copy of view.js's, as an oracle).
+//
+// Saves OUTDIR/dashboard-live.png (while running) and OUTDIR/dashboard.png (final, full
+// page). Prints one JSON line: {"ok": bool, "failures": [...], ...}; exit 0 when ok, 1
+// when a check failed, 2 on a usage error.
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM = process.env.LOADGRID_CHROMIUM || '/usr/bin/chromium';
+// Headless, and nothing that reaches out: no QUIC, no background traffic, no component
+// or sync updates (all traffic stays on loopback).
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function usage(message) {
+  console.error('dashboard_check: ' + message);
+  console.error('usage: node dashboard_check.mjs URL OUTDIR [--click-stop] [--no-charts] [--timeout SECONDS]');
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+const positional = [];
+const opts = { clickStop: false, charts: true, timeoutS: 90 };
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--click-stop') opts.clickStop = true;
+  else if (args[i] === '--no-charts') opts.charts = false;
+  else if (args[i] === '--timeout') opts.timeoutS = Number(args[++i]);
+  else if (args[i].startsWith('--')) usage('unknown option ' + args[i]);
+  else positional.push(args[i]);
+}
+if (positional.length !== 2) usage('expected URL and OUTDIR');
+if (!(opts.timeoutS > 0)) usage('--timeout needs a positive number of seconds');
+const [pageUrl, outDir] = positional;
+const base = new URL(pageUrl);
+const token = base.searchParams.get('token') || '';
+const deadline = Date.now() + opts.timeoutS * 1000;
+const left = () => Math.max(1000, deadline - Date.now());
+
+// ------------------------------------------------------------ the format oracle
+
+const group = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const pad2 = (n) => (n < 10 ? '0' : '') + n;
+function expectedText(kind, v) {
+  if (v === null || v === undefined) return '—';
+  switch (kind) {
+    case 'int':
+      return group(String(Math.round(v)));
+    case 'rate':
+      return Math.abs(v) >= 1000 ? group(v.toFixed(0)) : v.toFixed(1);
+    case 'ms': {
+      const a = Math.abs(v);
+      if (a < 1) return v.toFixed(3) + ' ms';
+      if (a < 10) return v.toFixed(2) + ' ms';
+      if (a < 100) return v.toFixed(1) + ' ms';
+      if (a < 10000) return group(v.toFixed(0)) + ' ms';
+      return (v / 1000).toFixed(1) + ' s';
+    }
+    case 'offset':
+      return (v > 0 ? '+' : '') + v.toFixed(3) + ' ms';
+    case 'bytes': {
+      const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+      let x = v;
+      let u = 0;
+      while (Math.abs(x) >= 1024 && u < units.length - 1) {
+        x /= 1024;
+        u++;
+      }
+      return u === 0 ? String(Math.round(x)) + ' B' : x.toFixed(1) + ' ' + units[u];
+    }
+    case 'seconds': {
+      if (v < 60) return v.toFixed(1) + ' s';
+      const t = Math.floor(v);
+      if (t < 3600) return Math.floor(t / 60) + 'm ' + pad2(t % 60) + 's';
+      return Math.floor(t / 3600) + 'h ' + pad2(Math.floor((t % 3600) / 60)) + 'm';
+    }
+    case 'percent':
+      return v.toFixed(1) + '%';
+    case 'number':
+      return Number.isInteger(v) ? group(String(v)) : String(Number(v.toFixed(3)));
+    case 'passfail':
+      return v ? 'pass' : 'fail';
+    case 'text':
+      return String(v);
+    default:
+      return undefined;
+  }
+}
+
+// ------------------------------------------------------------ model paths
+
+// "summary.requests.name=home.latency_ms.p95": segments percent-encoded, `k=v` selects
+// the array element whose k is v, digits index an array, `length` is an array's length.
+function resolve(root, metricPath) {
+  let cur = root;
+  for (const raw of metricPath.split('.')) {
+    if (cur === undefined || cur === null) return undefined;
+    const eq = raw.indexOf('=');
+    if (eq >= 0) {
+      if (!Array.isArray(cur)) return undefined;
+      const k = decodeURIComponent(raw.slice(0, eq));
+      const v = decodeURIComponent(raw.slice(eq + 1));
+      cur = cur.find((e) => e && String(e[k]) === v);
+      continue;
+    }
+    const key = decodeURIComponent(raw);
+    if (Array.isArray(cur) && key === 'length') cur = cur.length;
+    else if (Array.isArray(cur) && /^\d+$/.test(key)) cur = cur[Number(key)];
+    else cur = Object.prototype.hasOwnProperty.call(cur, key) ? cur[key] : undefined;
+  }
+  return cur;
+}
+
+function same(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+async function api(path) {
+  const res = await fetch(new URL(path, base), { headers: token ? { Authorization: 'Bearer ' + token } : {} });
+  if (!res.ok) throw new Error('GET ' + path + ': ' + res.status);
+  return res.json();
+}
+
+// ------------------------------------------------------------ the run
+
+const result = { ok: false, url: pageUrl, chromium: CHROMIUM, failures: [], chart_points: [], compared: 0, checked_text: 0 };
+const fail = (message) => result.failures.push(message);
+
+mkdirSync(outDir, { recursive: true });
+const profile = mkdtempSync(join(tmpdir(), 'loadgrid-chromium-'));
+let context;
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1440, height: 900 },
+    deviceScaleFactor: 1,
+    timeout: 30000,
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push('page error: ' + e.message));
+  page.on('console', (m) => {
+    // Failed loads are judged by their responses below.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push('console error: ' + m.text());
+  });
+  // Every answer is 2xx, but for two expected 404s: a broker without central logs
+  // (GET /api/v1/logs), and chart.js with --no-charts.
+  page.on('response', (r) => {
+    if (r.ok()) return;
+    const path = new URL(r.url()).pathname;
+    if (r.status() === 404 && path.endsWith('/api/v1/logs')) return;
+    if (r.status() === 404 && !opts.charts && path.endsWith('/assets/chart.min.js')) return;
+    pageErrors.push('HTTP ' + r.status() + ' for ' + r.url());
+  });
+  // Only the broker's origin: anything else is aborted and reported.
+  await context.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.origin === base.origin) return route.continue();
+    fail('the page asked another origin: ' + u.href);
+    return route.abort();
+  });
+
+  const response = await page.goto(pageUrl, { waitUntil: 'load', timeout: left() });
+  const csp = response ? (await response.allHeaders())['content-security-policy'] : undefined;
+  if (!csp || !csp.includes("default-src 'self'")) fail("the page has no Content-Security-Policy with default-src 'self': " + csp);
+  await page.waitForSelector('#app[data-renders]', { timeout: left() });
+  await page.waitForSelector('[data-metric="summary.total.requests"]', { timeout: left() });
+
+  const rpsPoints = () =>
+    page.evaluate(() => {
+      const box = document.querySelector('figure[data-chart="rps"]');
+      const chart = window.Chart && box ? window.Chart.getChart(box.querySelector('canvas')) : null;
+      return {
+        attr: box ? Number(box.getAttribute('data-points')) : -1,
+        chart: chart && chart.data.datasets.length ? chart.data.datasets[0].data.length : -1,
+        visible: !!box && !box.hidden,
+      };
+    });
+  if (opts.charts) {
+    // The req/s chart gains points twice: the page redraws as windows arrive.
+    let p = await rpsPoints();
+    result.chart_points.push(p.attr);
+    for (let i = 0; i < 2; i++) {
+      await page.waitForFunction(
+        (n) => Number(document.querySelector('figure[data-chart="rps"]').getAttribute('data-points')) > n,
+        p.attr,
+        { timeout: left(), polling: 100 },
+      );
+      p = await rpsPoints();
+      result.chart_points.push(p.attr);
+      if (p.chart !== p.attr) fail('the req/s Chart holds ' + p.chart + ' points, the page says ' + p.attr);
+      if (!p.visible) fail('the req/s chart is hidden');
+    }
+    // A selected request shows its own series.
+    const options = await page.$$eval('.lg-series-select option', (os) => os.map((o) => o.value));
+    result.series_options = options;
+    const request = options.find((o) => o.startsWith('request:'));
+    if (!request) fail('the series selector offers no request: ' + options.join(', '));
+    else {
+      await page.selectOption('.lg-series-select', request);
+      const n = await page.evaluate(() => window.Chart.getChart(document.querySelector('figure[data-chart="rps"] canvas')).data.datasets[0].data.length);
+      if (!(n > 0)) fail('the req/s chart of ' + request + ' has no points');
+      await page.selectOption('.lg-series-select', 'total');
+    }
+  } else {
+    const notice = await page.textContent('.lg-chart-notice');
+    const hidden = await page.$eval('.lg-chart-notice', (e) => e.hidden);
+    if (hidden || !notice.includes('charts unavailable: chart.js not installed')) fail('no "charts unavailable" notice: ' + notice);
+    const shown = await page.$$eval('figure.lg-chart', (fs) => fs.filter((f) => !f.hidden).length);
+    if (shown) fail(shown + ' charts shown without chart.js');
+  }
+  await page.screenshot({ path: join(outDir, 'dashboard-live.png'), fullPage: true });
+
+  if (opts.clickStop) {
+    page.once('dialog', (d) => d.accept());
+    await page.click('.lg-stop', { timeout: left() });
+    result.clicked_stop = true;
+  }
+
+  await page.waitForSelector('#app[data-final="true"]', { timeout: left() });
+  // The page drew the final model; the API holds the same final snapshot while lingering.
+  const [status, summary, nodes, stats] = await Promise.all([api('api/v1/status'), api('api/v1/summary'), api('api/v1/nodes'), api('api/v1/stats')]);
+  if (!status.final) fail('the page shows final figures but the API is not final');
+  const model = { mode: 'live', status, summary, nodes, logs_dropped: undefined };
+  result.final_state = status.state;
+  const figures = await page.$$eval('[data-metric]', (els) =>
+    els.map((e) => ({ metric: e.getAttribute('data-metric'), value: e.getAttribute('data-value'), format: e.getAttribute('data-format'), text: e.textContent })),
+  );
+  const seen = new Set();
+  for (const f of figures) {
+    if (f.metric.split('.')[0] === 'logs_dropped') continue; // not an API document
+    const expected = resolve(model, f.metric);
+    if (expected === undefined) {
+      fail(f.metric + ': no such value in the API');
+      continue;
+    }
+    let shown;
+    try {
+      shown = JSON.parse(f.value);
+    } catch (e) {
+      fail(f.metric + ': data-value is not JSON: ' + f.value);
+      continue;
+    }
+    result.compared++;
+    seen.add(f.metric);
+    if (!same(shown, expected)) fail(f.metric + ': page has ' + JSON.stringify(shown) + ', API ' + JSON.stringify(expected));
+    const text = expectedText(f.format, expected);
+    if (text === undefined) fail(f.metric + ': unknown format ' + f.format);
+    else if (f.text !== text) fail(f.metric + ': page shows "' + f.text + '", expected "' + text + '"');
+    else result.checked_text++;
+  }
+  // The figures a user looks at first must be among them.
+  const must = ['summary.total.requests', 'summary.total.rps', 'summary.total.failures', 'summary.total.latency_ms.p50', 'summary.total.latency_ms.p95', 'summary.total.latency_ms.p99', 'status.state', 'status.active_users', 'status.elapsed_s'];
+  for (const r of summary.requests) must.push('summary.requests.name=' + encodeURIComponent(r.name).replace(/\./g, '%2E') + '.requests');
+  for (const c of nodes.children) {
+    const p = 'nodes.children.id=' + encodeURIComponent(c.id).replace(/\./g, '%2E');
+    must.push(p + '.requests', p + '.cpu_percent', p + '.rss_bytes', p + '.clock_offset_ms');
+    for (const a of c.agents || []) must.push(p + '.agents.id=' + encodeURIComponent(a.id).replace(/\./g, '%2E') + '.requests');
+  }
+  for (const m of must) if (!seen.has(m)) fail('the page does not show ' + m);
+  if (summary.thresholds.length && !seen.has('summary.thresholds.0.pass')) fail('the page does not show the thresholds');
+  if (opts.charts) {
+    const finalPoints = await rpsPoints();
+    if (finalPoints.attr !== stats.series.length) fail('the req/s chart has ' + finalPoints.attr + ' points, the API ' + stats.series.length + ' windows');
+  }
+  result.nodes = nodes.children.map((c) => ({ id: c.id, kind: c.kind, agents: (c.agents || []).map((a) => a.id) }));
+  await page.screenshot({ path: join(outDir, 'dashboard.png'), fullPage: true });
+  result.screenshot = join(outDir, 'dashboard.png');
+  for (const e of pageErrors) fail(e);
+} catch (e) {
+  fail('error: ' + (e && e.message ? e.message.split('\n')[0] : String(e)));
+} finally {
+  if (context) await context.close().catch(() => {});
+  rmSync(profile, { recursive: true, force: true });
+}
+result.ok = result.failures.length === 0;
+console.log(JSON.stringify(result));
+process.exit(result.ok ? 0 : 1);

@@ -1,0 +1,185 @@
+// The live dashboard in a real browser (issue 10): Debian's headless chromium, driven by
+// tests/browser/dashboard_check.mjs (playwright-core, installed by scripts/browser-deps.sh),
+// loads the page a real grid serves, checks that the charts update, stops the campaign
+// with the page's button, waits for the final figures and compares every figure the page
+// shows with the JSON API (see the script's header). Its screenshots go to
+// BUILD/test-output/dashboard_browser/CASE/.
+//
+// Node, chromium and playwright-core are test dependencies like nginx: when one is
+// missing the test fails and says what to install (scripts/install-deps.sh,
+// scripts/browser-deps.sh); it never skips silently.
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <boost/test/unit_test.hpp>
+
+#include "grid_fixture.hpp"
+
+using namespace grid::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kBrowserDir = std::string(LOADGRID_SOURCE_DIR) + "/tests/browser";
+
+// `name` found in PATH, or "".
+std::string find_in_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    const std::string candidate = dir + "/" + name;
+    if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+std::string chromium_path() {
+  const char* given = std::getenv("LOADGRID_CHROMIUM");
+  return given && *given ? given : "/usr/bin/chromium";
+}
+
+// What is missing to run the browser tests, as an instruction; "" when nothing is.
+std::string missing_browser_tools() {
+  std::string missing;
+  if (find_in_path("node").empty()) missing += " node (Debian package nodejs, via scripts/install-deps.sh);";
+  if (::access(chromium_path().c_str(), X_OK) != 0) {
+    missing += " " + chromium_path() + " (Debian package chromium, via scripts/install-deps.sh);";
+  }
+  if (!std::filesystem::exists(kBrowserDir + "/node_modules/playwright-core/package.json")) {
+    missing += " playwright-core in tests/browser/node_modules (run scripts/browser-deps.sh: npm ci);";
+  }
+  return missing;
+}
+
+// The test's output directory under the build tree (kept after the test, for the screenshots).
+std::string output_dir(const std::string& test_case) {
+  const std::string dir = std::string(LOADGRID_BUILD_DIR) + "/test-output/dashboard_browser/" + test_case;
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::string http_address(const ChildProcess& process) {
+  const auto line = process.wait_for_err_line("http listening ", 30s);
+  if (!line) throw std::runtime_error("no 'http listening' line; stderr:\n" + process.err());
+  return line->substr(line->find("http listening ") + 15);
+}
+
+// Runs dashboard_check.mjs on `url` (bounded) and returns its JSON result.
+nlohmann::json check_dashboard(const std::string& url, const std::string& out_dir,
+                               const std::vector<std::string>& extra) {
+  const std::string missing = missing_browser_tools();
+  if (!missing.empty()) BOOST_FAIL("the browser tests need:" << missing);
+  std::vector<std::string> argv{find_in_path("node"), kBrowserDir + "/dashboard_check.mjs", url, out_dir,
+                                "--timeout", "90"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  ChildProcess node(argv);
+  const auto code = node.wait_for_exit(120s);
+  BOOST_REQUIRE_MESSAGE(code.has_value(), "dashboard_check.mjs did not end within 120 s; stderr:\n" << node.err());
+  const std::string out = node.out();
+  const auto last = out.find_last_of('{') == std::string::npos ? std::string::npos : out.rfind("\n{");
+  const std::string line = last == std::string::npos ? out : out.substr(last + 1);
+  nlohmann::json result;
+  try {
+    result = nlohmann::json::parse(line);
+  } catch (const std::exception&) {
+    BOOST_FAIL("dashboard_check.mjs exited " << *code << " without a JSON result; stdout:\n"
+                                             << out << "\nstderr:\n"
+                                             << node.err());
+  }
+  BOOST_TEST_MESSAGE("dashboard_check.mjs: " << result.dump());
+  BOOST_TEST_MESSAGE("screenshots: " << out_dir << "/dashboard-live.png, " << out_dir << "/dashboard.png");
+  BOOST_TEST(result["failures"].empty(), "dashboard_check.mjs failures: " << result["failures"].dump(2));
+  BOOST_TEST(*code == (result["ok"] == true ? 0 : 1));
+  return result;
+}
+
+// POST to the broker's API with a bearer token (ends the linger).
+long post(const std::string& url, const std::string& token) {
+  CURL* easy = curl_easy_init();
+  curl_slist* headers = nullptr;
+  if (!token.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(
+      easy, CURLOPT_WRITEFUNCTION, +[](char*, size_t s, size_t n, void*) { return s * n; });
+  long status = 0;
+  if (curl_easy_perform(easy) == CURLE_OK) curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(easy);
+  return status;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(dashboard_browser)
+
+// A grid of two regions (broker → 2 relays → 2 agents) with a token: the page is opened
+// as /?token=…, draws the tree, the per-request and per-region series, the thresholds,
+// and after the stop button shows exactly the API's final figures.
+BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures) {
+  TargetProcess target;
+  TempDir dir;
+  std::ofstream(dir.path() + "/token") << "dash-t0ken\n";
+  const std::string campaign = dir.path() + "/dash.ini";
+  std::ofstream(campaign) << "[campaign]\nname = dashboard-grid\nduration = 60s\ninterval = 500ms\n"
+                          << "[load]\nusers = 4\nthink_time = 20ms\n"
+                          << "[regions]\neu = 1\nus = 1\n"
+                          << "[request.home]\nurl = " << target.url("/") << "\n"
+                          << "[request.err-503]\nurl = " << target.url("/status/503") << "\n"
+                          << "[thresholds]\np99 = < 10s\nrequest.err-503.error_rate = < 1%\n";
+  auto broker = listening_parent(std::make_unique<ChildProcess>(std::vector<std::string>{
+      kBinary, "broker", campaign, "--listen", "tcp://127.0.0.1:0", "--results", dir.path() + "/out",
+      "--expect-agents", "2", "--expect-timeout", "30s", "--http", "127.0.0.1:0", "--http-token-file",
+      dir.path() + "/token", "--http-linger", "60s"}));
+  const std::string base = "http://" + http_address(*broker);
+  auto relay_eu = start_relay(broker.address, "relay-eu", "eu");
+  auto relay_us = start_relay(broker.address, "relay-us", "us");
+  auto agent_eu = start_agent(relay_eu.address, "agent-eu", 1);
+  auto agent_us = start_agent(relay_us.address, "agent-us", 1);
+
+  const auto result = check_dashboard(base + "/?token=dash-t0ken", output_dir("grid"), {"--click-stop"});
+  BOOST_TEST(result["clicked_stop"] == true);
+  BOOST_TEST(result["compared"].get<int>() > 100);
+  BOOST_TEST(result["chart_points"].size() == 3u);
+  BOOST_TEST(result["final_state"] == "finished");
+  BOOST_TEST(result["nodes"].size() == 2u);
+  const auto options = result["series_options"].dump();
+  BOOST_TEST(options.find("region:eu") != std::string::npos, options);
+  BOOST_TEST(options.find("request:err-503") != std::string::npos, options);
+
+  // The page's stop button stopped the campaign as SIGINT would.
+  const auto summary = read_json(dir.path() + "/out/summary.json");
+  BOOST_TEST(summary["state"] == "interrupted");
+  BOOST_TEST(post(base + "/api/v1/stop", "dash-t0ken") == 202);  // ends the linger
+  const auto code = broker->wait_for_exit(60s);
+  BOOST_REQUIRE(code.has_value());
+  BOOST_TEST(*code == 4);  // the err-503 threshold fails
+}
+
+// Without chart.js (LOADGRID_CHART_JS names a missing file) the page says so and still
+// shows every figure; the broker logs it once.
+BOOST_AUTO_TEST_CASE(without_chart_js_the_dashboard_shows_its_tables_and_says_why_no_charts) {
+  TargetProcess target;
+  TempDir dir;
+  const auto campaign = write_campaign(dir.path(), "60s", 2, "[request.home]\nurl = " + target.url("/") + "\n",
+                                       "think_time = 20ms\n");
+  ChildProcess run({"/usr/bin/env", "LOADGRID_CHART_JS=" + dir.path() + "/absent/chart.min.js", kBinary, "run", campaign,
+                    "--results", dir.path() + "/out", "--threads", "1", "--http", "127.0.0.1:0", "--http-linger",
+                    "60s"});
+  const std::string base = "http://" + http_address(run);
+  const auto result = check_dashboard(base + "/", output_dir("no_chart_js"), {"--no-charts", "--click-stop"});
+  BOOST_TEST(result["compared"].get<int>() > 30);
+  BOOST_TEST(post(base + "/api/v1/stop", "") == 202);
+  BOOST_TEST(run_to_end(run) == 0);
+  const std::string err = run.err();
+  const auto first = err.find("chart.js not installed");
+  BOOST_TEST(first != std::string::npos, err);
+  BOOST_TEST(err.find("chart.js not installed", first + 1) == std::string::npos, "logged more than once:\n" << err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
