@@ -11,6 +11,8 @@
 #include "broker/api_router.hpp"
 #include "broker/console_view.hpp"
 #include "broker/http_server.hpp"
+#include "broker/report_file.hpp"
+#include "broker/web_assets.hpp"
 #include "protocol/common/child_budgets.hpp"
 #include "protocol/common/cpu_pressure.hpp"
 #include "protocol/common/exit_codes.hpp"
@@ -478,13 +480,22 @@ int BrokerNode::finish() {
     children_.publish(plan_);
   }
   if (!campaign_.thresholds.empty()) update_thresholds(info_.elapsed_s);
+  std::string report_path;
   try {
-    if (!results_failed_) writer_.on_finish(info_, run_, &report_);
+    if (!results_failed_) {
+      writer_.on_finish(info_, run_, &report_);
+      // report.html from the files just written, as `loadgrid report` would build it.
+      const WrittenReport report = write_report(writer_.dir());
+      report_path = report.path;
+      if (!report.charts)
+        log_->warn("{} not found (Debian's libjs-chart.js): report.html has no charts", chart_js_path());
+    }
   } catch (const std::exception& e) {
     log_->error("{}", e.what());
     results_failed_ = true;
   }
   std::cout << final_report(info_, run_, &report_) << "results: " << writer_.dir() << "\n";
+  if (!report_path.empty()) std::cout << "report: " << report_path << "\n";
   plan_.state = wire::CampaignState::finished;  // for the API (the children were told already)
   publish_api(true, true);                      // the final figures, the same as the summary's
   if (results_failed_) {

@@ -26,6 +26,8 @@ constexpr Subcommand kSubcommands[] = {
     {"agent", "run virtual users for whatever campaign the parent plans", &grid::cli::agent_main},
     {"target", "serve the built-in HTTP test target", &grid::target::target_main},
     {"check", "validate a campaign file, list every problem, start nothing", &grid::cli::check_main},
+    {"report", "rebuild report.html from a results directory, optionally against a baseline run",
+     &grid::cli::report_main},
     {"keygen", "write a CurveZMQ key pair for a node (PREFIX.key, PREFIX.pub)", &grid::cli::keygen_main},
 };
 

@@ -13,7 +13,8 @@ namespace po = boost::program_options;
 namespace grid::cli {
 
 std::optional<int> parse_options(int argc, char** argv, const std::string& command, po::options_description& visible,
-                                 po::variables_map& vm, std::string* campaign_path) {
+                                 po::variables_map& vm, std::string* campaign_path,
+                                 const std::string& positional_what) {
   std::string config;
   po::options_description hidden;
   po::positional_options_description positional;
@@ -64,7 +65,7 @@ std::optional<int> parse_options(int argc, char** argv, const std::string& comma
     return common::kExitUsage;
   }
   if (campaign_path && campaign_path->empty()) {
-    std::cerr << "loadgrid " << command << ": missing the campaign file\n\n" << visible;
+    std::cerr << "loadgrid " << command << ": missing " << positional_what << "\n\n" << visible;
     return common::kExitUsage;
   }
   return std::nullopt;

@@ -14,11 +14,12 @@ namespace grid::cli {
 /// the command line wins (po::store never overwrites a value already stored). Prints
 /// help and returns 0 for --help; prints the error naming the option or the file and
 /// returns 2 for bad input; returns std::nullopt when the caller should go on.
-/// With `campaign_path`, the subcommand takes a campaign file as its one positional
-/// argument, and its absence is an error (2).
+/// With `campaign_path`, the subcommand takes a campaign file (or what `positional_what`
+/// names) as its one positional argument, and its absence is an error (2).
 std::optional<int> parse_options(int argc, char** argv, const std::string& command,
                                  boost::program_options::options_description& visible,
-                                 boost::program_options::variables_map& vm, std::string* campaign_path = nullptr);
+                                 boost::program_options::variables_map& vm, std::string* campaign_path = nullptr,
+                                 const std::string& positional_what = "the campaign file");
 
 /// A notifier for an option whose value becomes part of a path or an id (`--id`,
 /// `--region`): a value outside common::is_safe_name is a usage error naming the option.

@@ -11,5 +11,6 @@ int relay_main(int argc, char** argv);
 int agent_main(int argc, char** argv);
 int check_main(int argc, char** argv);
 int keygen_main(int argc, char** argv);
+int report_main(int argc, char** argv);
 
 }  // namespace grid::cli
