@@ -72,8 +72,8 @@ nlohmann::json check_dashboard(const std::string& url, const std::string& out_di
                                const std::vector<std::string>& extra) {
   const std::string missing = missing_browser_tools();
   if (!missing.empty()) BOOST_FAIL("the browser tests need:" << missing);
-  std::vector<std::string> argv{find_in_path("node"), kBrowserDir + "/dashboard_check.mjs", url, out_dir,
-                                "--timeout", "90"};
+  std::vector<std::string> argv{
+      find_in_path("node"), kBrowserDir + "/dashboard_check.mjs", url, out_dir, "--timeout", "90"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   ChildProcess node(argv);
   const auto code = node.wait_for_exit(120s);
@@ -132,10 +132,10 @@ BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures
                           << "[request.home]\nurl = " << target.url("/") << "\n"
                           << "[request.err-503]\nurl = " << target.url("/status/503") << "\n"
                           << "[thresholds]\np99 = < 10s\nrequest.err-503.error_rate = < 1%\n";
-  auto broker = listening_parent(std::make_unique<ChildProcess>(std::vector<std::string>{
-      kBinary, "broker", campaign, "--listen", "tcp://127.0.0.1:0", "--results", dir.path() + "/out",
-      "--expect-agents", "2", "--expect-timeout", "30s", "--http", "127.0.0.1:0", "--http-token-file",
-      dir.path() + "/token", "--http-linger", "60s"}));
+  auto broker = listening_parent(std::make_unique<ChildProcess>(
+      std::vector<std::string>{kBinary, "broker", campaign, "--listen", "tcp://127.0.0.1:0", "--results",
+                               dir.path() + "/out", "--expect-agents", "2", "--expect-timeout", "30s", "--http",
+                               "127.0.0.1:0", "--http-token-file", dir.path() + "/token", "--http-linger", "60s"}));
   const std::string base = "http://" + http_address(*broker);
   auto relay_eu = start_relay(broker.address, "relay-eu", "eu");
   auto relay_us = start_relay(broker.address, "relay-us", "us");
@@ -166,11 +166,11 @@ BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures
 BOOST_AUTO_TEST_CASE(without_chart_js_the_dashboard_shows_its_tables_and_says_why_no_charts) {
   TargetProcess target;
   TempDir dir;
-  const auto campaign = write_campaign(dir.path(), "60s", 2, "[request.home]\nurl = " + target.url("/") + "\n",
-                                       "think_time = 20ms\n");
-  ChildProcess run({"/usr/bin/env", "LOADGRID_CHART_JS=" + dir.path() + "/absent/chart.min.js", kBinary, "run", campaign,
-                    "--results", dir.path() + "/out", "--threads", "1", "--http", "127.0.0.1:0", "--http-linger",
-                    "60s"});
+  const auto campaign =
+      write_campaign(dir.path(), "60s", 2, "[request.home]\nurl = " + target.url("/") + "\n", "think_time = 20ms\n");
+  ChildProcess run({"/usr/bin/env", "LOADGRID_CHART_JS=" + dir.path() + "/absent/chart.min.js", kBinary, "run",
+                    campaign, "--results", dir.path() + "/out", "--threads", "1", "--http", "127.0.0.1:0",
+                    "--http-linger", "60s"});
   const std::string base = "http://" + http_address(run);
   const auto result = check_dashboard(base + "/", output_dir("no_chart_js"), {"--no-charts", "--click-stop"});
   BOOST_TEST(result["compared"].get<int>() > 30);
