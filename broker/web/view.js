@@ -602,7 +602,7 @@
         { label: 'Mean', num: true },
         { label: 'Sent', num: true },
         { label: 'Received', num: true },
-        { label: 'Status codes / failures by kind' },
+        { label: 'Status codes, failures', title: 'responses by status code; failures by kind' },
         { label: 'Transport' },
       ];
       const row = (name, prefix, st, cls) => {

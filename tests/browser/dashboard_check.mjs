@@ -272,7 +272,9 @@ async function api(path) {
 
 // ------------------------------------------------------------ the run
 
-const result = { ok: false, url: pageUrl, chromium: CHROMIUM, failures: [], chart_points: [], compared: 0, checked_text: 0 };
+const started = Date.now();
+const mark = (name) => (result.timings_ms[name] = Date.now() - started);
+const result = { timings_ms: {}, ok: false, url: pageUrl, chromium: CHROMIUM, failures: [], chart_points: [], compared: 0, checked_text: 0 };
 const fail = (message) => result.failures.push(message);
 
 mkdirSync(outDir, { recursive: true });
@@ -287,6 +289,7 @@ try {
     deviceScaleFactor: 1,
     timeout: 30000,
   });
+  mark('launched');
   const page = context.pages()[0] || (await context.newPage());
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push('page error: ' + e.message));
@@ -316,6 +319,7 @@ try {
   if (!csp || !csp.includes("default-src 'self'")) fail("the page has no Content-Security-Policy with default-src 'self': " + csp);
   await page.waitForSelector('#app[data-renders]', { timeout: left() });
   await page.waitForSelector('[data-metric="summary.total.requests"]', { timeout: left() });
+  mark('drawn');
 
   const rpsPoints = () =>
     page.evaluate(() => {
@@ -360,6 +364,7 @@ try {
     const shown = await page.$$eval('figure.lg-chart', (fs) => fs.filter((f) => !f.hidden).length);
     if (shown) fail(shown + ' charts shown without chart.js');
   }
+  mark('charts_updated');
   await page.screenshot({ path: join(outDir, 'dashboard-live.png'), fullPage: true });
 
   if (opts.clickStop) {
@@ -369,6 +374,7 @@ try {
   }
 
   await page.waitForSelector('#app[data-final="true"]', { timeout: left() });
+  mark('final');
   // The page drew the final model; the API holds the same final snapshot while lingering.
   const [status, summary, nodes, stats] = await Promise.all([api('api/v1/status'), api('api/v1/summary'), api('api/v1/nodes'), api('api/v1/stats')]);
   if (!status.final) fail('the page shows final figures but the API is not final');
@@ -393,7 +399,9 @@ try {
   await page.screenshot({ path: join(outDir, 'dashboard.png'), fullPage: true });
   result.screenshot = join(outDir, 'dashboard.png');
   for (const e of pageErrors) fail(e);
+  mark('compared');
   if (opts.reportView) await checkReportView(context, reportModel(summary, stats), fail, result);
+  mark('done');
 } catch (e) {
   fail('error: ' + (e && e.message ? e.message.split('\n')[0] : String(e)));
 } finally {

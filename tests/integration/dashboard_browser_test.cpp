@@ -120,7 +120,8 @@ BOOST_AUTO_TEST_SUITE(dashboard_browser)
 
 // A grid of two regions (broker → 2 relays → 2 agents) with a token: the page is opened
 // as /?token=…, draws the tree, the per-request and per-region series, the thresholds,
-// and after the stop button shows exactly the API's final figures.
+// and after the stop button shows exactly the API's final figures. Then the same renderer
+// draws a report-mode model with a baseline from a file, offline.
 BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures) {
   TargetProcess target;
   TempDir dir;
@@ -142,7 +143,8 @@ BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures
   auto agent_eu = start_agent(relay_eu.address, "agent-eu", 1);
   auto agent_us = start_agent(relay_us.address, "agent-us", 1);
 
-  const auto result = check_dashboard(base + "/?token=dash-t0ken", output_dir("grid"), {"--click-stop"});
+  const auto result =
+      check_dashboard(base + "/?token=dash-t0ken", output_dir("grid"), {"--click-stop", "--report-view"});
   BOOST_TEST(result["clicked_stop"] == true);
   BOOST_TEST(result["compared"].get<int>() > 100);
   BOOST_TEST(result["chart_points"].size() == 3u);
@@ -151,6 +153,8 @@ BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures
   const auto options = result["series_options"].dump();
   BOOST_TEST(options.find("region:eu") != std::string::npos, options);
   BOOST_TEST(options.find("request:err-503") != std::string::npos, options);
+  // The same renderer in report mode, offline, with a baseline (report-view.png).
+  BOOST_TEST(result["report_view"]["better"].get<int>() > 0);
 
   // The page's stop button stopped the campaign as SIGINT would.
   const auto summary = read_json(dir.path() + "/out/summary.json");
