@@ -538,6 +538,7 @@
     if (!m) return;
     const ChartLib = global.Chart;
     s.el.chartNotice.hidden = !!ChartLib;
+    s.el.select.parentElement.hidden = !ChartLib; // the series selector serves the charts only
     if (!ChartLib) {
       s.el.chartNotice.textContent = 'charts unavailable: chart.js not installed (Debian package libjs-chart.js)';
     }

@@ -3,7 +3,7 @@
 // no browser is ever downloaded) and checks it against the broker's JSON API:
 //
 //   node dashboard_check.mjs URL OUTDIR [--click-stop] [--no-charts] [--report-view]
-//                            [--timeout SECONDS]
+//                            [--end-linger] [--timeout SECONDS]
 //
 // 1. the page loads with no script error, no CSP violation, and asks nothing of any
 //    other origin (such requests are aborted and reported);
@@ -19,7 +19,9 @@
 //    made-up baseline and percentile distribution), writes it as a report.html-like file
 //    (style, chart.js, view.js and report.js inline, as the broker serves them) and opens
 //    it from file:// with every network request refused: the page must draw it, show
-//    the baseline's change column and overlay, and its figures must equal the model's.
+//    the baseline's change column and overlay, and its figures must equal the model's;
+// 6. --end-linger: POSTs /api/v1/stop, which ends the broker's linger, and waits until
+//    the page says "disconnected" while it still shows the last figures.
 //
 // Saves OUTDIR/dashboard-live.png (while running) and OUTDIR/dashboard.png (final, full
 // page; report-view.png with --report-view). Prints one JSON line: {"ok": bool, "failures": [...], ...}; exit 0 when ok, 1
@@ -46,17 +48,18 @@ const CHROMIUM_ARGS = [
 
 function usage(message) {
   console.error('dashboard_check: ' + message);
-  console.error('usage: node dashboard_check.mjs URL OUTDIR [--click-stop] [--no-charts] [--report-view] [--timeout SECONDS]');
+  console.error('usage: node dashboard_check.mjs URL OUTDIR [--click-stop] [--no-charts] [--report-view] [--end-linger] [--timeout SECONDS]');
   process.exit(2);
 }
 
 const args = process.argv.slice(2);
 const positional = [];
-const opts = { clickStop: false, charts: true, reportView: false, timeoutS: 90 };
+const opts = { clickStop: false, charts: true, reportView: false, endLinger: false, timeoutS: 90 };
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--click-stop') opts.clickStop = true;
   else if (args[i] === '--no-charts') opts.charts = false;
   else if (args[i] === '--report-view') opts.reportView = true;
+  else if (args[i] === '--end-linger') opts.endLinger = true;
   else if (args[i] === '--timeout') opts.timeoutS = Number(args[++i]);
   else if (args[i].startsWith('--')) usage('unknown option ' + args[i]);
   else positional.push(args[i]);
@@ -401,6 +404,18 @@ try {
   for (const e of pageErrors) fail(e);
   mark('compared');
   if (opts.reportView) await checkReportView(context, reportModel(summary, stats), fail, result);
+  if (opts.endLinger) {
+    const res = await fetch(new URL('api/v1/stop', base), { method: 'POST', headers: token ? { Authorization: 'Bearer ' + token } : {} });
+    if (res.status !== 202) fail('POST api/v1/stop: ' + res.status);
+    await page.waitForSelector('.lg-conn-disconnected', { timeout: left() });
+    const still = await page.textContent('[data-metric="summary.total.requests"]');
+    if (still !== expectedText('int', summary.total.requests)) fail('after the disconnection the page shows ' + still + ' requests');
+    const notice = await page.textContent('.lg-notices');
+    if (!notice.includes('disconnected from the broker')) fail('no "disconnected" notice: ' + notice);
+    result.disconnected_shown = true;
+    mark('disconnected');
+    await page.screenshot({ path: join(outDir, 'dashboard-disconnected.png') });
+  }
   mark('done');
 } catch (e) {
   fail('error: ' + (e && e.message ? e.message.split('\n')[0] : String(e)));
