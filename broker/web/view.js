@@ -288,8 +288,9 @@
       if (sum.health) facts.push(['peak users', fig('b', 'summary.health.peak_users', sum.health.peak_users, 'int')]);
       facts.push(['started', h('b', null, new Date(sum.started_unix_ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))]);
       facts.push(['version', fig('b', 'summary.loadgrid_version', sum.loadgrid_version, 'text')]);
+      if (m.dir) facts.push(['results', h('b', null, m.dir)]);
     }
-    update(s, 'facts', s.el.facts, [st, sum && [sum.elapsed_s, sum.duration_s, sum.users, sum.campaign]], () =>
+    update(s, 'facts', s.el.facts, [st, m.dir, sum && [sum.elapsed_s, sum.duration_s, sum.users, sum.campaign]], () =>
       facts.map(([label, ...rest]) => h('span', { class: 'lg-fact' }, h('span', { class: 'lg-fact-label' }, label), ...rest)),
     );
     const elapsed = st ? st.elapsed_s : sum ? sum.elapsed_s : 0;
@@ -325,6 +326,11 @@
     if (!m.summary && (!conn || conn.state === 'connecting')) notes.push(['info', 'waiting for the broker…']);
     if (m.status && m.status.state === 'waiting') notes.push(['info', 'waiting for agents: the campaign has not started']);
     if (m.baseline) notes.push(['info', 'compared with the baseline run in ' + m.baseline.dir]);
+    // report: files the results directory lacks (their parts of the page are empty)
+    if (m.missing && m.missing.length) notes.push(['info', 'not in the results directory: ' + m.missing.join(', ')]);
+    if (m.baseline && m.baseline.missing && m.baseline.missing.length) {
+      notes.push(['info', 'not in the baseline directory: ' + m.baseline.missing.join(', ')]);
+    }
     update(s, 'notices', s.el.notices, notes, () => notes.map(([level, text]) => h('div', { class: 'lg-notice lg-notice-' + level }, text)));
   }
 
@@ -532,6 +538,7 @@
     if (!m) return;
     const ChartLib = global.Chart;
     s.el.chartNotice.hidden = !!ChartLib;
+    s.el.select.parentElement.hidden = !ChartLib; // the series selector serves the charts only
     if (!ChartLib) {
       s.el.chartNotice.textContent = 'charts unavailable: chart.js not installed (Debian package libjs-chart.js)';
     }
@@ -596,7 +603,7 @@
         { label: 'Mean', num: true },
         { label: 'Sent', num: true },
         { label: 'Received', num: true },
-        { label: 'Status codes / failures by kind' },
+        { label: 'Status codes, failures', title: 'responses by status code; failures by kind' },
         { label: 'Transport' },
       ];
       const row = (name, prefix, st, cls) => {
@@ -862,7 +869,7 @@
     const logs = m.logs || [];
     const shown = logs.slice(-MAX_LOG_ROWS);
     const box = s.el.logs.body;
-    update(s, 'logs', box, [shown.length, shown.length ? shown[shown.length - 1] : null, m.logs_dropped, logs.length], () => {
+    update(s, 'logs', box, [shown.length, shown.length ? shown[shown.length - 1] : null, m.logs_dropped, m.logs_omitted, m.logs_skipped, logs.length], () => {
       if (!logs.length) return empty(m.mode === 'live' ? 'no logs yet' : 'no logs');
       const list = h(
         'div',
@@ -880,6 +887,8 @@
       );
       const notes = [];
       if (logs.length > shown.length) notes.push(h('p', { class: 'lg-note' }, 'showing the last ' + shown.length + ' of ' + logs.length + ' records'));
+      if (m.logs_omitted) notes.push(h('p', { class: 'lg-note' }, fig('span', 'logs_omitted', m.logs_omitted, 'int'), ' more records are in logs.jsonl'));
+      if (m.logs_skipped) notes.push(h('p', { class: 'lg-note' }, fig('span', 'logs_skipped', m.logs_skipped, 'int'), ' lines of logs.jsonl were not records (skipped)'));
       if (m.logs_dropped) notes.push(h('p', { class: 'lg-note' }, fig('span', 'logs_dropped', m.logs_dropped, 'int'), ' records dropped by the nodes\u2019 rate limits'));
       return [list, ...notes];
     });

@@ -120,7 +120,8 @@ BOOST_AUTO_TEST_SUITE(dashboard_browser)
 
 // A grid of two regions (broker → 2 relays → 2 agents) with a token: the page is opened
 // as /?token=…, draws the tree, the per-request and per-region series, the thresholds,
-// and after the stop button shows exactly the API's final figures.
+// and after the stop button shows exactly the API's final figures. Then the same renderer
+// draws a report-mode model with a baseline from a file, offline.
 BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures) {
   TargetProcess target;
   TempDir dir;
@@ -142,7 +143,8 @@ BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures
   auto agent_eu = start_agent(relay_eu.address, "agent-eu", 1);
   auto agent_us = start_agent(relay_us.address, "agent-us", 1);
 
-  const auto result = check_dashboard(base + "/?token=dash-t0ken", output_dir("grid"), {"--click-stop"});
+  const auto result =
+      check_dashboard(base + "/?token=dash-t0ken", output_dir("grid"), {"--click-stop", "--report-view"});
   BOOST_TEST(result["clicked_stop"] == true);
   BOOST_TEST(result["compared"].get<int>() > 100);
   BOOST_TEST(result["chart_points"].size() == 3u);
@@ -151,6 +153,8 @@ BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures
   const auto options = result["series_options"].dump();
   BOOST_TEST(options.find("region:eu") != std::string::npos, options);
   BOOST_TEST(options.find("request:err-503") != std::string::npos, options);
+  // The same renderer in report mode, offline, with a baseline (report-view.png).
+  BOOST_TEST(result["report_view"]["better"].get<int>() > 0);
 
   // The page's stop button stopped the campaign as SIGINT would.
   const auto summary = read_json(dir.path() + "/out/summary.json");
@@ -162,7 +166,8 @@ BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures
 }
 
 // Without chart.js (LOADGRID_CHART_JS names a missing file) the page says so and still
-// shows every figure; the broker logs it once.
+// shows every figure; the broker logs it once. When the broker goes away (the linger
+// ended), the page says "disconnected" and keeps the last figures.
 BOOST_AUTO_TEST_CASE(without_chart_js_the_dashboard_shows_its_tables_and_says_why_no_charts) {
   TargetProcess target;
   TempDir dir;
@@ -172,9 +177,11 @@ BOOST_AUTO_TEST_CASE(without_chart_js_the_dashboard_shows_its_tables_and_says_wh
                     campaign, "--results", dir.path() + "/out", "--threads", "1", "--http", "127.0.0.1:0",
                     "--http-linger", "60s"});
   const std::string base = "http://" + http_address(run);
-  const auto result = check_dashboard(base + "/", output_dir("no_chart_js"), {"--no-charts", "--click-stop"});
+  const auto result =
+      check_dashboard(base + "/", output_dir("no_chart_js"), {"--no-charts", "--click-stop", "--end-linger"});
   BOOST_TEST(result["compared"].get<int>() > 30);
-  BOOST_TEST(post(base + "/api/v1/stop", "") == 202);
+  // The script ended the linger; the page then said "disconnected" and kept the figures.
+  BOOST_TEST(result["disconnected_shown"] == true);
   BOOST_TEST(run_to_end(run) == 0);
   const std::string err = run.err();
   const auto first = err.find("chart.js not installed");
