@@ -9,10 +9,10 @@ cd "$(dirname "$0")/../tests/browser"
 for tool in node npm; do
   command -v "$tool" > /dev/null || { echo "browser-deps.sh: $tool is missing (scripts/install-deps.sh installs it)" >&2; exit 1; }
 done
-# playwright-core 1.64 wants Node >= 20 (Debian 12's nodejs is 18: use NodeSource's).
+# playwright-core 1.61 accepts Node >= 18 (Debian 12's nodejs is 18; 1.62 on needs 20).
 major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$major" -lt 20 ]; then
-  echo "browser-deps.sh: node $(node --version) is too old: playwright-core 1.64 needs Node >= 20" >&2
+if [ "$major" -lt 18 ]; then
+  echo "browser-deps.sh: node $(node --version) is too old: playwright-core 1.61 needs Node >= 18" >&2
   exit 1
 fi
 locked=$(node -p "require('./package-lock.json').packages['node_modules/playwright-core'].version")
