@@ -4,6 +4,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "broker/api_router.hpp"
@@ -98,6 +99,11 @@ std::vector<NodeView> BrokerNode::node_views() const {
         v.failures += agent.failures;
         v.agents.push_back(std::move(agent));
       }
+      // A relay whose agents have all sent their final window has nothing left to relay.
+      const bool all_finished =
+          !v.agents.empty() &&
+          std::all_of(v.agents.begin(), v.agents.end(), [](const NodeView& a) { return a.state == "finished"; });
+      if (v.state == "running" && all_finished) v.state = "finished";
     }
     for (const auto& w : report_.warnings) {
       if (w.find(id) != std::string::npos) v.warnings.push_back(w);

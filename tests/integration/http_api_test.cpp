@@ -187,6 +187,10 @@ BOOST_AUTO_TEST_CASE(api_follows_a_run_and_its_final_figures_equal_summary_json)
   const auto status = poll_json(
       base + "/api/v1/status", "final", [](const auto& s) { return s["final"] == true; }, run);
   BOOST_TEST(status["state"] == "finished");
+  // Once every agent below it sent its final window, the relay is finished too.
+  const auto final_nodes = get_json(base + "/api/v1/nodes");
+  BOOST_TEST(final_nodes["children"][0]["agents"][0]["state"] == "finished");
+  BOOST_TEST(final_nodes["children"][0]["state"] == "finished");
   const auto stats = get_json(base + "/api/v1/stats");
   const auto metrics = http("GET", base + "/metrics");
   const auto summary = read_json(dir.path() + "/out/summary.json");
