@@ -80,8 +80,8 @@ inline BrowserCheckRun run_browser_script(const std::string& script, const std::
   argv.insert(argv.end(), args.begin(), args.end());
   ChildProcess node(argv);
   const auto code = node.wait_for_exit(deadline);
-  BOOST_REQUIRE_MESSAGE(code.has_value(),
-                        script << " did not end within " << deadline.count() << " s; stderr:\n" << node.err());
+  BOOST_REQUIRE_MESSAGE(code.has_value(), script << " did not end within " << deadline.count() << " s; stderr:\n"
+                                                 << node.err());
   const std::string out = node.out();
   const auto last = out.find_last_of('{') == std::string::npos ? std::string::npos : out.rfind("\n{");
   const std::string line = last == std::string::npos ? out : out.substr(last + 1);
