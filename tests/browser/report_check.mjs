@@ -19,7 +19,8 @@
 // 4. the charts were drawn: the req/s chart holds one point per window of the model's
 //    series.total, the percentile-distribution chart one dataset per key of
 //    model.percentiles; with --baseline, the req/s chart has a "req/s (baseline)"
-//    dataset with one point per window of the baseline's series.total.
+//    dataset with one point per window of the baseline's series.total; the active-users
+//    chart's ticks are whole numbers.
 //
 // Saves OUTDIR/report.png (full page). Prints one JSON line: {"ok": bool, "failures":
 // [...], ...}; exit 0 when ok, 1 when a check failed, 2 on a usage error (including an
@@ -151,6 +152,7 @@ try {
       rpsAttr: box('rps') ? Number(box('rps').getAttribute('data-points')) : -1,
       percentiles: datasets('percentiles'),
       percentilesShown: !!box('percentiles') && !box('percentiles').hidden,
+      userTicks: chart('users') ? chart('users').scales.y.ticks.map((t) => t.value) : null,
     };
   });
   result.charts = charts;
@@ -166,6 +168,8 @@ try {
   if (!keys.length) fail('the model has no percentiles: nothing to chart');
   if (!charts.percentilesShown || !charts.percentiles) fail('no percentile-distribution chart drawn');
   else if (charts.percentiles.length !== keys.length) fail('the percentile chart has ' + charts.percentiles.length + ' datasets, model.percentiles ' + keys.length + ' keys');
+  if (!charts.userTicks || !charts.userTicks.length) fail('no active-users chart drawn');
+  else if (!charts.userTicks.every(Number.isInteger)) fail('the active-users chart has fractional ticks: ' + charts.userTicks.join(', '));
   if (baselineSummary) {
     const base = (charts.rps || []).find((d) => d.label === 'req/s (baseline)');
     const baseWindows = model.baseline && model.baseline.series ? model.baseline.series.total.length : 0;
