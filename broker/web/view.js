@@ -432,7 +432,8 @@
               ticks: { stepSize: 1, callback: (v) => (Number.isInteger(v) ? 'p' + percentileOfNines(v) : '') },
             }
           : { type: 'linear', min: 0, title: { display: true, text: 'elapsed (s)' }, ticks: { maxTicksLimit: 8 } },
-        y: { beginAtZero: true, title: { display: true, text: spec.y }, ticks: { maxTicksLimit: 6 } },
+        // Users are whole: no 0.2-user ticks when a run has one or two.
+        y: { beginAtZero: true, title: { display: true, text: spec.y }, ticks: spec.id === 'users' ? { maxTicksLimit: 6, precision: 0 } : { maxTicksLimit: 6 } },
       },
       plugins: {
         legend: { display: true, position: 'bottom', labels: { boxWidth: 12, boxHeight: 2 } },

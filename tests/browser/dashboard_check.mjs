@@ -14,7 +14,7 @@
 // 4. waits until the page shows the final figures (the broker lingers with them), then
 //    compares every element carrying data-metric with the API: data-value must equal the
 //    API's value at that path, and the visible text must equal that value formatted
-//    (the formats below are this test's own copy of view.js's, as an oracle);
+//    (page_figures.mjs holds this test's own copy of view.js's formats, as an oracle);
 // 5. --report-view: builds a report-mode model from the final API documents (with a
 //    made-up baseline and percentile distribution), writes it as a report.html-like file
 //    (style, chart.js, view.js and report.js inline, as the broker serves them) and opens
@@ -24,27 +24,13 @@
 //    the page says "disconnected" while it still shows the last figures.
 //
 // Saves OUTDIR/dashboard-live.png (while running) and OUTDIR/dashboard.png (final, full
-// page; report-view.png with --report-view). Prints one JSON line: {"ok": bool, "failures": [...], ...}; exit 0 when ok, 1
-// when a check failed, 2 on a usage error.
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// page; report-view.png with --report-view). Prints one JSON line: {"ok": bool,
+// "failures": [...], ...}; exit 0 when ok, 1 when a check failed, 2 on a usage error.
+// The real report.html (loadgrid run / loadgrid report) is checked by report_check.mjs.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const CHROMIUM = process.env.LOADGRID_CHROMIUM || '/usr/bin/chromium';
-// Headless, and nothing that reaches out: no QUIC, no background traffic, no component
-// or sync updates (all traffic stays on loopback).
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, launchChromium, expectedText, compareFigures, encode } from './page_figures.mjs';
 
 function usage(message) {
   console.error('dashboard_check: ' + message);
@@ -72,118 +58,6 @@ const token = base.searchParams.get('token') || '';
 const deadline = Date.now() + opts.timeoutS * 1000;
 const left = () => Math.max(1000, deadline - Date.now());
 let reportUrl = null; // the report-view file, the one non-broker URL allowed
-
-// ------------------------------------------------------------ the format oracle
-
-const group = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-const pad2 = (n) => (n < 10 ? '0' : '') + n;
-function expectedText(kind, v) {
-  if (v === null || v === undefined) return '—';
-  switch (kind) {
-    case 'int':
-      return group(String(Math.round(v)));
-    case 'rate':
-      return Math.abs(v) >= 1000 ? group(v.toFixed(0)) : v.toFixed(1);
-    case 'ms': {
-      const a = Math.abs(v);
-      if (a < 1) return v.toFixed(3) + ' ms';
-      if (a < 10) return v.toFixed(2) + ' ms';
-      if (a < 100) return v.toFixed(1) + ' ms';
-      if (a < 10000) return group(v.toFixed(0)) + ' ms';
-      return (v / 1000).toFixed(1) + ' s';
-    }
-    case 'offset':
-      return (v > 0 ? '+' : '') + v.toFixed(3) + ' ms';
-    case 'bytes': {
-      const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-      let x = v;
-      let u = 0;
-      while (Math.abs(x) >= 1024 && u < units.length - 1) {
-        x /= 1024;
-        u++;
-      }
-      return u === 0 ? String(Math.round(x)) + ' B' : x.toFixed(1) + ' ' + units[u];
-    }
-    case 'seconds': {
-      if (v < 60) return v.toFixed(1) + ' s';
-      const t = Math.floor(v);
-      if (t < 3600) return Math.floor(t / 60) + 'm ' + pad2(t % 60) + 's';
-      return Math.floor(t / 3600) + 'h ' + pad2(Math.floor((t % 3600) / 60)) + 'm';
-    }
-    case 'percent':
-      return v.toFixed(1) + '%';
-    case 'number':
-      return Number.isInteger(v) ? group(String(v)) : String(Number(v.toFixed(3)));
-    case 'passfail':
-      return v ? 'pass' : 'fail';
-    case 'text':
-      return String(v);
-    default:
-      return undefined;
-  }
-}
-
-// ------------------------------------------------------------ model paths
-
-// "summary.requests.name=home.latency_ms.p95": segments percent-encoded, `k=v` selects
-// the array element whose k is v, digits index an array, `length` is an array's length.
-function resolve(root, metricPath) {
-  let cur = root;
-  for (const raw of metricPath.split('.')) {
-    if (cur === undefined || cur === null) return undefined;
-    const eq = raw.indexOf('=');
-    if (eq >= 0) {
-      if (!Array.isArray(cur)) return undefined;
-      const k = decodeURIComponent(raw.slice(0, eq));
-      const v = decodeURIComponent(raw.slice(eq + 1));
-      cur = cur.find((e) => e && String(e[k]) === v);
-      continue;
-    }
-    const key = decodeURIComponent(raw);
-    if (Array.isArray(cur) && key === 'length') cur = cur.length;
-    else if (Array.isArray(cur) && /^\d+$/.test(key)) cur = cur[Number(key)];
-    else cur = Object.prototype.hasOwnProperty.call(cur, key) ? cur[key] : undefined;
-  }
-  return cur;
-}
-
-function same(a, b) {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-// Compares the figures of `root` (a selector) on `page` with `model`; returns the set of
-// paths seen. `skip`: path roots that are not in `model`.
-async function compareFigures(page, root, model, skip, fail, counts) {
-  const figures = await page.$$eval(root + ' [data-metric]', (els) =>
-    els.map((e) => ({ metric: e.getAttribute('data-metric'), value: e.getAttribute('data-value'), format: e.getAttribute('data-format'), text: e.textContent })),
-  );
-  const seen = new Set();
-  for (const f of figures) {
-    if (skip.includes(f.metric.split('.')[0])) continue;
-    const expected = resolve(model, f.metric);
-    if (expected === undefined) {
-      fail(f.metric + ': no such value in the ' + (model.mode === 'live' ? 'API' : 'model'));
-      continue;
-    }
-    let shown;
-    try {
-      shown = JSON.parse(f.value);
-    } catch (e) {
-      fail(f.metric + ': data-value is not JSON: ' + f.value);
-      continue;
-    }
-    counts.compared++;
-    seen.add(f.metric);
-    if (!same(shown, expected)) fail(f.metric + ': page has ' + JSON.stringify(shown) + ', expected ' + JSON.stringify(expected));
-    const text = expectedText(f.format, expected);
-    if (text === undefined) fail(f.metric + ': unknown format ' + f.format);
-    else if (f.text !== text) fail(f.metric + ': page shows "' + f.text + '", expected "' + text + '"');
-    else counts.checked_text++;
-  }
-  return seen;
-}
-
-const encode = (key) => encodeURIComponent(key).replace(/\./g, '%2E');
 
 // A report-mode model from the live API's final documents, with a made-up baseline (20%
 // fewer requests per second, 20% lower latency: this run is better on rate, worse on
@@ -281,17 +155,10 @@ const result = { timings_ms: {}, ok: false, url: pageUrl, chromium: CHROMIUM, fa
 const fail = (message) => result.failures.push(message);
 
 mkdirSync(outDir, { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'loadgrid-chromium-'));
-let context;
+let browser;
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1440, height: 900 },
-    deviceScaleFactor: 1,
-    timeout: 30000,
-  });
+  browser = await launchChromium();
+  const context = browser.context;
   mark('launched');
   const page = context.pages()[0] || (await context.newPage());
   const pageErrors = [];
@@ -420,8 +287,7 @@ try {
 } catch (e) {
   fail('error: ' + (e && e.message ? e.message.split('\n')[0] : String(e)));
 } finally {
-  if (context) await context.close().catch(() => {});
-  rmSync(profile, { recursive: true, force: true });
+  if (browser) await browser.close();
 }
 result.ok = result.failures.length === 0;
 console.log(JSON.stringify(result));

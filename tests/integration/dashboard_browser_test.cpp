@@ -3,63 +3,18 @@
 // loads the page a real grid serves, checks that the charts update, stops the campaign
 // with the page's button, waits for the final figures and compares every figure the page
 // shows with the JSON API (see the script's header). Its screenshots go to
-// BUILD/test-output/dashboard_browser/CASE/.
-//
-// Node, chromium and playwright-core are test dependencies like nginx: when one is
-// missing the test fails and says what to install (scripts/install-deps.sh,
-// scripts/browser-deps.sh); it never skips silently.
-
-#include <unistd.h>
-
-#include <cstdlib>
-#include <filesystem>
+// BUILD/test-output/dashboard_browser/CASE/. The harness (and what it needs installed)
+// is in browser_check.hpp.
 
 #include <boost/test/unit_test.hpp>
 
+#include "browser_check.hpp"
 #include "grid_fixture.hpp"
 
 using namespace grid::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string kBrowserDir = std::string(LOADGRID_SOURCE_DIR) + "/tests/browser";
-
-// `name` found in PATH, or "".
-std::string find_in_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path ? path : "/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    const std::string candidate = dir + "/" + name;
-    if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
-std::string chromium_path() {
-  const char* given = std::getenv("LOADGRID_CHROMIUM");
-  return given && *given ? given : "/usr/bin/chromium";
-}
-
-// What is missing to run the browser tests, as an instruction; "" when nothing is.
-std::string missing_browser_tools() {
-  std::string missing;
-  if (find_in_path("node").empty()) missing += " node (Debian package nodejs, via scripts/install-deps.sh);";
-  if (::access(chromium_path().c_str(), X_OK) != 0) {
-    missing += " " + chromium_path() + " (Debian package chromium, via scripts/install-deps.sh);";
-  }
-  if (!std::filesystem::exists(kBrowserDir + "/node_modules/playwright-core/package.json")) {
-    missing += " playwright-core in tests/browser/node_modules (run scripts/browser-deps.sh: npm ci);";
-  }
-  return missing;
-}
-
-// The test's output directory under the build tree (kept after the test, for the screenshots).
-std::string output_dir(const std::string& test_case) {
-  const std::string dir = std::string(LOADGRID_BUILD_DIR) + "/test-output/dashboard_browser/" + test_case;
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 std::string http_address(const ChildProcess& process) {
   const auto line = process.wait_for_err_line("http listening ", 30s);
@@ -70,29 +25,10 @@ std::string http_address(const ChildProcess& process) {
 // Runs dashboard_check.mjs on `url` (bounded) and returns its JSON result.
 nlohmann::json check_dashboard(const std::string& url, const std::string& out_dir,
                                const std::vector<std::string>& extra) {
-  const std::string missing = missing_browser_tools();
-  if (!missing.empty()) BOOST_FAIL("the browser tests need:" << missing);
-  std::vector<std::string> argv{
-      find_in_path("node"), kBrowserDir + "/dashboard_check.mjs", url, out_dir, "--timeout", "90"};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  ChildProcess node(argv);
-  const auto code = node.wait_for_exit(120s);
-  BOOST_REQUIRE_MESSAGE(code.has_value(), "dashboard_check.mjs did not end within 120 s; stderr:\n" << node.err());
-  const std::string out = node.out();
-  const auto last = out.find_last_of('{') == std::string::npos ? std::string::npos : out.rfind("\n{");
-  const std::string line = last == std::string::npos ? out : out.substr(last + 1);
-  nlohmann::json result;
-  try {
-    result = nlohmann::json::parse(line);
-  } catch (const std::exception&) {
-    BOOST_FAIL("dashboard_check.mjs exited " << *code << " without a JSON result; stdout:\n"
-                                             << out << "\nstderr:\n"
-                                             << node.err());
-  }
-  BOOST_TEST_MESSAGE("dashboard_check.mjs: " << result.dump());
+  std::vector<std::string> args{url, out_dir, "--timeout", "90"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto result = run_browser_check("dashboard_check.mjs", args, 120s);
   BOOST_TEST_MESSAGE("screenshots: " << out_dir << "/dashboard-live.png, " << out_dir << "/dashboard.png");
-  BOOST_TEST(result["failures"].empty(), "dashboard_check.mjs failures: " << result["failures"].dump(2));
-  BOOST_TEST(*code == (result["ok"] == true ? 0 : 1));
   return result;
 }
 
@@ -143,8 +79,8 @@ BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures
   auto agent_eu = start_agent(relay_eu.address, "agent-eu", 1);
   auto agent_us = start_agent(relay_us.address, "agent-us", 1);
 
-  const auto result =
-      check_dashboard(base + "/?token=dash-t0ken", output_dir("grid"), {"--click-stop", "--report-view"});
+  const auto result = check_dashboard(base + "/?token=dash-t0ken", output_dir("dashboard_browser", "grid"),
+                                      {"--click-stop", "--report-view"});
   BOOST_TEST(result["clicked_stop"] == true);
   BOOST_TEST(result["compared"].get<int>() > 100);
   BOOST_TEST(result["chart_points"].size() == 3u);
@@ -177,8 +113,8 @@ BOOST_AUTO_TEST_CASE(without_chart_js_the_dashboard_shows_its_tables_and_says_wh
                     campaign, "--results", dir.path() + "/out", "--threads", "1", "--http", "127.0.0.1:0",
                     "--http-linger", "60s"});
   const std::string base = "http://" + http_address(run);
-  const auto result =
-      check_dashboard(base + "/", output_dir("no_chart_js"), {"--no-charts", "--click-stop", "--end-linger"});
+  const auto result = check_dashboard(base + "/", output_dir("dashboard_browser", "no_chart_js"),
+                                      {"--no-charts", "--click-stop", "--end-linger"});
   BOOST_TEST(result["compared"].get<int>() > 30);
   // The script ended the linger; the page then said "disconnected" and kept the figures.
   BOOST_TEST(result["disconnected_shown"] == true);

@@ -1,7 +1,9 @@
 // report.html and `loadgrid report` (docs/view-model.md): the real binary, a real run
 // against the built-in target, and the page's inline model compared with the results
-// files it was built from. The page's drawing is checked in a browser by the
-// dashboard_browser suite.
+// files it was built from. The real report.html is also opened in Debian's headless
+// chromium with networking disabled (tests/browser/report_check.mjs, browser_check.hpp):
+// what it draws must equal summary.json; screenshots in
+// BUILD/test-output/report_command/CASE/.
 
 #include <csignal>
 #include <filesystem>
@@ -10,6 +12,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "browser_check.hpp"
 #include "grid_fixture.hpp"
 
 using namespace grid::test;
@@ -42,9 +45,9 @@ size_t csv_rows(const std::string& path) {
 }
 
 // A finished run's results directory.
-std::string finished_run(const TargetProcess& target, const std::string& dir, const std::string& name) {
+std::string finished_run(const TargetProcess& target, const std::string& dir, const std::string& name, int users = 2) {
   const auto campaign = write_campaign(
-      dir, "1500ms", 2,
+      dir, "1500ms", users,
       "[request.home]\nurl = " + target.url("/") + "\n[request.slow]\nurl = " + target.url("/delay/5") + "\n",
       "think_time = 2ms\n");
   const std::string results = dir + "/" + name;
@@ -120,6 +123,49 @@ BOOST_AUTO_TEST_CASE(report_rebuilds_the_page_from_the_files_and_compares_with_a
   ChildProcess elsewhere({kBinary, "report", later, "--output", dir.path() + "/copy.html"});
   BOOST_REQUIRE_EQUAL(elsewhere.wait_for_exit(30s).value_or(-1), 0);
   BOOST_TEST(model_of(dir.path() + "/copy.html")["summary"] == model["summary"]);
+}
+
+// The report the run wrote, then one rebuilt with a baseline (a run with 3 users against
+// one with 1), each opened offline in chromium: no request leaves the file, no script
+// error, charts drawn, and every figure equal both to the page's own model and to the
+// summary.json (and the baseline's) read from disk. The same check given the wrong
+// summary.json fails: the figures are really compared.
+BOOST_AUTO_TEST_CASE(the_report_renders_offline_and_shows_the_totals_of_summary_json) {
+  TargetProcess target;
+  TempDir dir;
+  const std::string out =
+      output_dir("report_command", "the_report_renders_offline_and_shows_the_totals_of_summary_json");
+  const std::string earlier = finished_run(target, dir.path(), "earlier", 1);
+  const std::string later = finished_run(target, dir.path(), "later", 3);
+
+  // As `loadgrid run` wrote it.
+  const auto written = run_browser_check(
+      "report_check.mjs", {earlier + "/report.html", earlier + "/summary.json", out + "/run", "--timeout", "60"}, 90s);
+  BOOST_TEST(written["from_disk"]["compared"].get<int>() > 50);
+  BOOST_TEST(written["charts"]["rps"].size() == 1u);
+  BOOST_TEST_MESSAGE("screenshot: " << out << "/run/report.png");
+
+  // As `loadgrid report LATER --baseline EARLIER` rebuilt it.
+  ChildProcess report({kBinary, "report", later, "--baseline", earlier});
+  BOOST_REQUIRE_EQUAL(report.wait_for_exit(30s).value_or(-1), 0);
+  const auto compared = run_browser_check("report_check.mjs",
+                                          {later + "/report.html", later + "/summary.json", out + "/baseline",
+                                           "--baseline", earlier + "/summary.json", "--timeout", "60"},
+                                          90s);
+  BOOST_TEST(compared["from_disk"]["compared"].get<int>() > written["from_disk"]["compared"].get<int>());
+  BOOST_TEST(compared["baseline_total_requests_shown"].size() == 1u);
+  BOOST_TEST(compared["charts"]["rps"].dump().find("req/s (baseline)") != std::string::npos);
+  BOOST_TEST(compared["charts"]["percentiles"].size() == 3u);  // all requests, home, slow
+  BOOST_TEST(compared["blocked_requests"].empty());
+  BOOST_TEST_MESSAGE("screenshot: " << out << "/baseline/report.png");
+
+  // The later report against the earlier run's summary.json: the totals differ.
+  const auto wrong = run_browser_script(
+      "report_check.mjs", {later + "/report.html", earlier + "/summary.json", out + "/wrong", "--timeout", "60"}, 90s);
+  BOOST_TEST(wrong.code == 1);
+  BOOST_TEST(wrong.result["ok"] == false);
+  BOOST_TEST(wrong.result["failures"].dump().find("summary.total.requests: page has ") != std::string::npos,
+             wrong.result["failures"].dump(2));
 }
 
 BOOST_AUTO_TEST_CASE(report_of_a_directory_without_results_exits_2_naming_the_file) {
