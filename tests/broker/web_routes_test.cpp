@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 
 #include <boost/test/unit_test.hpp>
@@ -90,6 +91,29 @@ BOOST_AUTO_TEST_CASE(the_renderer_never_fetches) {
     BOOST_TEST(view.find(call) == std::string::npos, call);
   }
   BOOST_TEST(view.find("LoadgridView") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(view_js_is_every_source_of_broker_web_view_once_namespace_first_render_last) {
+  // The build concatenates broker/web/view/*.js in the order broker/CMakeLists.txt lists.
+  const std::string view(*broker::web_asset("view.js"));
+  const std::filesystem::path dir = std::filesystem::path(LOADGRID_SOURCE_DIR) / "broker/web/view";
+  auto read = [](const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  std::size_t total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto source = read(entry.path());
+    BOOST_TEST_REQUIRE(!source.empty(), entry.path().string());
+    const auto at = view.find(source);
+    BOOST_TEST(at != std::string::npos, entry.path().string());
+    BOOST_TEST(view.find(source, at + 1) == std::string::npos, entry.path().string());
+    total += source.size();
+  }
+  BOOST_TEST(total == view.size());  // nothing but the sources
+  BOOST_TEST(view.rfind(read(dir / "namespace.js"), 0) == 0u);
+  const auto last = read(dir / "render.js");
+  BOOST_TEST(view.compare(view.size() - last.size(), last.size(), last) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_asset_is_404_and_another_method_405) {
