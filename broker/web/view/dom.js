@@ -1,6 +1,6 @@
 // dom.js: building the page. h() makes an element; fig() a figure, with data-metric,
 // data-value and data-format; seg(), sel() and path() write a figure's metric path;
-// table(), empty(), badge() and card() (a titled section) are the page's pieces; update()
+// table(), empty() and card() (a titled section) are the page's pieces; update()
 // redraws a section only when its data changed.
 (function (V) {
   'use strict';
@@ -49,10 +49,6 @@
     return el;
   }
 
-  function badge(text, kind) {
-    return h('span', { class: 'lg-badge lg-badge-' + String(kind || text).replace(/[^a-z0-9_-]/gi, '') }, text);
-  }
-
   function table(columns, rows, cls) {
     const head = h(
       'tr',
@@ -89,5 +85,5 @@
     return { el, head, body };
   }
 
-  Object.assign(V, { h, seg, sel, path, fig, badge, table, empty, update, card });
+  Object.assign(V, { h, seg, sel, path, fig, table, empty, update, card });
 })(LoadgridViewParts);
