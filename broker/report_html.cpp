@@ -1,30 +1,9 @@
 #include "broker/report_html.hpp"
 
+#include "broker/junit_xml.hpp"
+
 namespace grid::broker {
 namespace {
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // JSON inside <script>: '<' only occurs inside strings, where \u003c is the same
 // character, so no "</script" or "<!--" of a request name or log line survives.
@@ -62,7 +41,7 @@ std::string report_html(const nlohmann::ordered_json& model, const ReportAssets&
       "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta name=\"generator\" content=\"loadgrid\">\n<title>loadgrid report: " +
-      html_escape(campaign) + "</title>\n<style>\n" + inline_script(assets.style) +
+      xml_escape(campaign) + "</title>\n<style>\n" + inline_script(assets.style) +
       "\n</style>\n</head>\n<body>\n<div id=\"app\" class=\"lg-root\">"
       "<noscript>This report needs JavaScript to draw; its figures are in summary.json.</noscript></div>\n"
       "<script type=\"application/json\" id=\"loadgrid-model\">" +
