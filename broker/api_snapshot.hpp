@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "broker/central_log.hpp"
 #include "broker/grid_report.hpp"
 #include "broker/run_aggregator.hpp"
 #include "broker/run_info.hpp"
@@ -59,7 +60,7 @@ struct NodeView {
   uint32_t users = 0;  // active users now (heartbeat), or the agent's reported users
   uint64_t requests = 0;
   uint64_t failures = 0;
-  double cpu_percent = 0;  // direct children only (their heartbeats)
+  double cpu_percent = 0;  // heartbeats (agents below a relay: as the relay forwards them)
   uint64_t rss_bytes = 0;
   double clock_offset_ms = 0;
   std::vector<NodeView> agents;       // a relay's agents
@@ -77,9 +78,11 @@ struct ApiSnapshot {
   RegionCounters regions;
   std::shared_ptr<const std::deque<SeriesPoint>> series;  // oldest first, bounded
   std::vector<NodeView> nodes;
-  uint32_t active_users = 0;  // of the latest window shown
-  double broker_cpu_seconds = 0;
-  bool final = false;  // the results are written: these are the final figures
+  uint32_t active_users = 0;           // of the latest window shown
+  double broker_cpu_seconds = 0;       // the whole process
+  double broker_loop_cpu_seconds = 0;  // the broker's loop thread only
+  LogView logs;                        // the central log's recent records
+  bool final = false;                  // the results are written: these are the final figures
 };
 
 /// Where the broker's loop publishes snapshots and handlers take the latest. publish()

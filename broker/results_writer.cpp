@@ -11,7 +11,8 @@
 
 namespace grid::broker {
 
-ResultsWriter::ResultsWriter(std::string dir) : dir_(std::move(dir)) {
+ResultsWriter::ResultsWriter(std::string dir, uint64_t max_log_lines)
+    : dir_(std::move(dir)), max_log_lines_(max_log_lines) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) throw std::runtime_error(dir_ + ": cannot create the results directory (" + ec.message() + ")");
@@ -19,9 +20,22 @@ ResultsWriter::ResultsWriter(std::string dir) : dir_(std::move(dir)) {
   timeseries_.open(csv, std::ios::trunc);
   if (!timeseries_) throw std::runtime_error(csv + ": cannot write");
   timeseries_ << timeseries_header() << '\n' << std::flush;
+  const std::string logs = dir_ + "/logs.jsonl";
+  logs_.open(logs, std::ios::trunc);
+  if (!logs_) throw std::runtime_error(logs + ": cannot write");
   // A junit.xml left by an earlier run in this directory would be read as this run's verdict.
   std::filesystem::remove(dir_ + "/junit.xml", ec);
   if (ec) throw std::runtime_error(dir_ + "/junit.xml: cannot remove an earlier run's (" + ec.message() + ")");
+}
+
+void ResultsWriter::append_log(const LogEntry& entry, bool past_limit) {
+  if (log_lines_ >= max_log_lines_ && !past_limit) {
+    ++unwritten_logs_;
+    return;
+  }
+  logs_ << log_jsonl_line(entry) << '\n' << std::flush;
+  ++log_lines_;
+  if (!logs_) throw std::runtime_error(dir_ + "/logs.jsonl: write failed");
 }
 
 void ResultsWriter::on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run,

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <string>
 
+#include "broker/central_log.hpp"
 #include "broker/grid_report.hpp"
 #include "broker/run_aggregator.hpp"
 #include "broker/run_info.hpp"
@@ -12,13 +13,23 @@ namespace grid::broker {
 
 /// Keeps a run's results directory current as the run goes: one timeseries.csv row per
 /// window, flushed at once, and summary.json rewritten atomically after each window, so
-/// a crash loses at most the interval in progress. At the end, junit.xml when the campaign
-/// has thresholds (an earlier run's junit.xml in the directory is removed at the start).
+/// a crash loses at most the interval in progress; logs.jsonl gets one line per central
+/// log record, flushed at once. At the end, junit.xml when the campaign has thresholds
+/// (an earlier run's junit.xml in the directory is removed at the start).
 class ResultsWriter {
 public:
-  /// Creates `dir` (and parents) and starts timeseries.csv. Throws std::runtime_error
-  /// naming the path when it cannot.
-  explicit ResultsWriter(std::string dir);
+  static constexpr uint64_t kMaxLogLines = 100'000;
+
+  /// Creates `dir` (and parents) and starts timeseries.csv and logs.jsonl (empty).
+  /// Throws std::runtime_error naming the path when it cannot.
+  explicit ResultsWriter(std::string dir, uint64_t max_log_lines = kMaxLogLines);
+
+  /// Appends `entry` to logs.jsonl and flushes; past `max_log_lines` lines it is only
+  /// counted (unwritten_logs), unless `past_limit` (the closing line that says how many
+  /// were not written). Throws std::runtime_error naming the file when a write fails.
+  void append_log(const LogEntry& entry, bool past_limit = false);
+  /// Entries not written to logs.jsonl because it was full.
+  uint64_t unwritten_logs() const { return unwritten_logs_; }
 
   /// Records a complete window; `run` already includes it.
   void on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run,
@@ -32,6 +43,10 @@ public:
 private:
   std::string dir_;
   std::ofstream timeseries_;
+  std::ofstream logs_;
+  uint64_t max_log_lines_;
+  uint64_t log_lines_ = 0;
+  uint64_t unwritten_logs_ = 0;
 };
 
 }  // namespace grid::broker

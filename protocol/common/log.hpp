@@ -17,7 +17,9 @@ enum class LogLevel { debug, info, warning, error, off };
 /// the choices.
 Result<LogLevel> parse_log_level(std::string_view text);
 
-/// Sets the level of every logger, made before or after (process-wide).
+/// Sets the level stderr shows for every logger, made before or after (process-wide).
+/// Warnings and errors are still passed to a logger's other sinks (LogCapture: they
+/// travel upstream) when stderr shows less.
 void set_log_level(LogLevel level);
 
 /// The one logging facility of every node. Each node (several may share a process:
