@@ -270,9 +270,8 @@ void AgentNode::pump(std::chrono::milliseconds wait) {
 // Interfaces near their speed matter while the engines run; the one line about
 // interfaces without a speed is said at the first sample.
 void AgentNode::watch_network() {
-  auto findings = nic_.poll(clock_.steady_now());
+  auto findings = nic_.poll(clock_.steady_now(), pool_ != nullptr);
   if (findings.info) log_->log(options_.announce ? spdlog::level::info : spdlog::level::debug, "{}", *findings.info);
-  if (!pool_) return;
   for (const auto& w : findings.warnings) log_->warn("{}", w);
 }
 

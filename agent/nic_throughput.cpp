@@ -86,7 +86,7 @@ std::optional<std::string> nic_warning(const NicLoad& load, std::chrono::nanosec
 
 NicMonitor::NicMonitor(std::string root, std::chrono::nanoseconds window) : root_(std::move(root)), window_(window) {}
 
-NicMonitor::Findings NicMonitor::poll(common::SteadyTime now) {
+NicMonitor::Findings NicMonitor::poll(common::SteadyTime now, bool warn) {
   Findings findings;
   if (last_at_ && now < *last_at_ + window_) return findings;
   auto sample = read_nic_counters(root_);
@@ -101,11 +101,11 @@ NicMonitor::Findings NicMonitor::poll(common::SteadyTime now) {
       std::string names;
       for (size_t i = 0; i < std::min(kNamed, unknown.size()); ++i) names += (i ? ", " : "") + unknown[i];
       if (unknown.size() > kNamed) names += fmt::format(" and {} more", unknown.size() - kNamed);
-      findings.info = "network interface(s) without a reported speed (" + names +
-                      "): no throughput warning is possible for them";
+      findings.info =
+          "network interface(s) without a reported speed (" + names + "): no throughput warning is possible for them";
     }
   }
-  if (last_at_) {
+  if (last_at_ && warn) {
     const auto elapsed = now - *last_at_;
     for (const auto& load : nic_loads(last_, sample, elapsed)) {
       auto warning = nic_warning(load, elapsed, kThreshold);

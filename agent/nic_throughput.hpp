@@ -45,8 +45,7 @@ std::vector<NicLoad> nic_loads(const std::vector<NicCounters>& before, const std
 /// 80 %) of the interface's speed, else std::nullopt: "network interface eth0 at 85% of
 /// its 1000 Mb/s (rx 12 Mb/s, tx 850 Mb/s over 5 s): results may be limited by this
 /// agent's network".
-std::optional<std::string> nic_warning(const NicLoad& load, std::chrono::nanoseconds elapsed,
-                                       double threshold = 0.8);
+std::optional<std::string> nic_warning(const NicLoad& load, std::chrono::nanoseconds elapsed, double threshold = 0.8);
 
 /// Watches the agent's interfaces: samples them every `window` and says which ones ran
 /// above 80 % of their speed over it (each interface at most once a minute), and once,
@@ -65,8 +64,9 @@ public:
     std::optional<std::string> info;    // once: the interfaces without a reported speed
   };
   /// Samples when a window has passed since the last sample (the first call only takes
-  /// a sample); empty findings otherwise.
-  Findings poll(common::SteadyTime now);
+  /// a sample); empty findings otherwise. With `warn` false (no load running: the
+  /// traffic is not ours) it samples and says nothing about throughput.
+  Findings poll(common::SteadyTime now, bool warn = true);
 
 private:
   std::string root_;

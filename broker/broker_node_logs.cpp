@@ -45,8 +45,8 @@ void BrokerNode::add_log(const std::string& node, wire::LogLevel level, std::str
   LogEntry entry;
   entry.time_unix_ms = time_unix_ms;
   const int64_t start_ms = plan_.start_unix_us / 1000;
-  entry.elapsed_s = plan_.start_unix_us > 0 ? static_cast<double>(std::max<int64_t>(0, time_unix_ms - start_ms)) / 1e3
-                                            : 0.0;
+  entry.elapsed_s =
+      plan_.start_unix_us > 0 ? static_cast<double>(std::max<int64_t>(0, time_unix_ms - start_ms)) / 1e3 : 0.0;
   entry.node = node;
   entry.level = level == wire::LogLevel::error ? "error" : "warning";
   entry.message = std::move(message);

@@ -13,12 +13,12 @@ namespace grid::broker {
 /// One warning or error of the central log (docs/adr/0018), as logs.jsonl and
 /// GET /api/v1/logs show it.
 struct LogEntry {
-  uint64_t seq = 0;           // 1, 2, ... in the order the broker took the records
-  int64_t time_unix_ms = 0;   // when it was logged, on the broker's clock (as its node estimated it)
-  double elapsed_s = 0;       // time_unix_ms since the campaign's start instant (0 before it)
-  std::string node;           // the node that logged it
-  std::string level;          // "warning" or "error"
-  std::string message;        // valid UTF-8, at most LogCapture::kMaxMessageBytes (+ "…")
+  uint64_t seq = 0;          // 1, 2, ... in the order the broker took the records
+  int64_t time_unix_ms = 0;  // when it was logged, on the broker's clock (as its node estimated it)
+  double elapsed_s = 0;      // time_unix_ms since the campaign's start instant (0 before it)
+  std::string node;          // the node that logged it
+  std::string level;         // "warning" or "error"
+  std::string message;       // valid UTF-8, at most LogCapture::kMaxMessageBytes (+ "…")
 };
 
 /// `text` with every byte sequence that is not UTF-8 replaced by U+FFFD, so it can be
@@ -36,7 +36,7 @@ std::string log_jsonl_line(const LogEntry& entry);
 /// broker's RecentLogs and with other snapshots.
 struct LogView {
   std::vector<std::shared_ptr<const std::vector<LogEntry>>> chunks;  // oldest first
-  uint64_t total = 0;    // entries the broker ever took (the newest seq)
+  uint64_t total = 0;                                                // entries the broker ever took (the newest seq)
   uint64_t dropped = 0;  // records rate limits dropped anywhere in the grid (health.dropped_log_records)
 
   /// The entries with a seq above `since`, at most the newest `limit`, oldest first.

@@ -34,7 +34,8 @@ bool KeyedTokenBuckets::try_take(const std::string& key, SteadyTime now) {
   auto it = buckets_.find(key);
   if (it == buckets_.end()) {
     if (buckets_.size() >= max_keys_) {
-      for (auto i = buckets_.begin(); i != buckets_.end();) i = i->second.full_at(now) ? buckets_.erase(i) : std::next(i);
+      for (auto i = buckets_.begin(); i != buckets_.end();)
+        i = i->second.full_at(now) ? buckets_.erase(i) : std::next(i);
       if (buckets_.size() >= max_keys_) return overflow_.try_take(now);
     }
     it = buckets_.emplace(key, TokenBucket(rate_, burst_)).first;
