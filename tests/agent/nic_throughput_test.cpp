@@ -37,10 +37,10 @@ BOOST_AUTO_TEST_SUITE(nic_throughput)
 BOOST_AUTO_TEST_CASE(the_reader_lists_interfaces_with_counters_and_speed_and_leaves_loopback_out) {
   TempDir root;
   fake_interface(root.path(), "eth0", 100, 200, "1000");
-  fake_interface(root.path(), "veth1", 5, 6, "");    // no speed file
-  fake_interface(root.path(), "tun0", 7, 8, "-1");   // speed unknown
-  fake_interface(root.path(), "lo", 9, 9, "");       // by name
-  fake_interface(root.path(), "lo2", 9, 9, "10", "0x9");  // IFF_LOOPBACK in flags
+  fake_interface(root.path(), "veth1", 5, 6, "");                                      // no speed file
+  fake_interface(root.path(), "tun0", 7, 8, "-1");                                     // speed unknown
+  fake_interface(root.path(), "lo", 9, 9, "");                                         // by name
+  fake_interface(root.path(), "lo2", 9, 9, "10", "0x9");                               // IFF_LOOPBACK in flags
   std::filesystem::create_directories(std::filesystem::path(root.path()) / "broken");  // no statistics
   const auto got = grid::agent::read_nic_counters(root.path());
   BOOST_TEST_REQUIRE(got.size() == 3u);
@@ -91,8 +91,9 @@ BOOST_AUTO_TEST_CASE(the_monitor_samples_every_window_warns_once_a_minute_per_in
   auto first = monitor.poll(t0);
   BOOST_TEST(first.warnings.empty());  // a baseline only
   BOOST_TEST_REQUIRE(first.info.has_value());
-  BOOST_TEST(*first.info == "network interface(s) without a reported speed (veth1): no throughput warning is possible "
-                            "for them");
+  BOOST_TEST(*first.info ==
+             "network interface(s) without a reported speed (veth1): no throughput warning is possible "
+             "for them");
   // 100 Mb/s for 5 s is 62.5 MB; 90 % of it received.
   fake_interface(root.path(), "eth0", 56'250'000, 0, "100");
   BOOST_TEST(monitor.poll(t0 + 4s).warnings.empty());  // not a window yet: no sample

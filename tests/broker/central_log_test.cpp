@@ -221,7 +221,7 @@ BOOST_AUTO_TEST_CASE(records_of_children_land_in_logs_jsonl_and_the_warnings_wit
   relay.hello(grid::wire::NodeKind::relay);
   const int64_t now_ms = grid::common::to_unix_us(clock.wall_now()) / 1000;
   relay.send(record("a7", "forwarded through a relay", now_ms - 250));  // names its node
-  grid::wire::LogRecord old;                                             // an older node: no node, no time
+  grid::wire::LogRecord old;                                            // an older node: no node, no time
   old.level = grid::wire::LogLevel::error;
   old.text = "from an old node";
   relay.send(old);

@@ -40,7 +40,7 @@ public:
       while (!stop_.load()) {
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
         write(static_cast<uint64_t>(ms.count()) * 1000);  // 1 MB/s = 8 Mb/s
-        std::this_thread::sleep_for(100ms);                // a counter's cadence, not a synchronisation
+        std::this_thread::sleep_for(100ms);               // a counter's cadence, not a synchronisation
       }
     });
   }
@@ -115,8 +115,7 @@ BOOST_AUTO_TEST_CASE(agents_warnings_reach_logs_jsonl_and_the_api_through_a_rela
   BOOST_TEST(shown, "agent 'worker' below relay-a never showed CPU and RSS in /api/v1/nodes");
 
   // The end: the final summary, then the API (lingering) with the final figures.
-  wait_for_summary(results, *broker, "the final summary",
-                   [](nlohmann::json& s) { return s["state"] == "finished"; });
+  wait_for_summary(results, *broker, "the final summary", [](nlohmann::json& s) { return s["state"] == "finished"; });
   nlohmann::json logs;
   const auto final_deadline = std::chrono::steady_clock::now() + 30s;
   while (std::chrono::steady_clock::now() < final_deadline) {
@@ -137,9 +136,10 @@ BOOST_AUTO_TEST_CASE(agents_warnings_reach_logs_jsonl_and_the_api_through_a_rela
   // The refusal: an error of the agent that logged it, in every view.
   auto refusal = [](const nlohmann::json& r) {
     return r["node"] == "refuser" && r["level"] == "error" &&
-           r["message"].get<std::string>().rfind("campaign refused: targets outside this agent's --allow-target list "
-                                                 "(127.0.0.2)",
-                                                 0) == 0;
+           r["message"].get<std::string>().rfind(
+               "campaign refused: targets outside this agent's --allow-target list "
+               "(127.0.0.2)",
+               0) == 0;
   };
   BOOST_TEST(std::count_if(lines.begin(), lines.end(), refusal) == 1);
   BOOST_TEST_REQUIRE(logs.is_object(), "GET /api/v1/logs never answered with the final figures");

@@ -187,7 +187,8 @@ BOOST_AUTO_TEST_CASE(forwarded_records_go_up_unchanged_per_originating_node_so_a
   old.text = "old";
   uplink.forward(link, "old-agent", old, grid::wire::encode(old, "old-agent"), clock.steady_now());
   // Twice the node's own burst passes a parent (a safety net, never the binding limit).
-  const size_t expected = static_cast<size_t>(grid::common::LogLimits::kBurst * grid::common::LogLimits::kForwardFactor);
+  const size_t expected =
+      static_cast<size_t>(grid::common::LogLimits::kBurst * grid::common::LogLimits::kForwardFactor);
   BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::log) >= expected + 2; }));
   BOOST_TEST(uplink.dropped() == 500u - expected);
   bool quiet_seen = false, old_seen = false;
