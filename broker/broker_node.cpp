@@ -29,6 +29,7 @@ BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions
       clock_(clock),
       log_(common::make_logger(options_.id)),
       own_logs_(log_),
+      echo_log_(common::make_stderr_logger(options_.id)),
       children_(
           context, options_.listen, options_.heartbeat, clock_, [this] { return broker_now(); }, options_.id, log_,
           options_.security),

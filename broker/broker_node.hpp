@@ -154,6 +154,7 @@ private:
   const common::Clock& clock_;
   common::Logger log_;
   common::LogCapture own_logs_;  // the broker's own warnings and errors, for the central log
+  common::Logger echo_log_;      // prints children's records on stderr (not captured)
   common::NodeLoop loop_;
   common::ChildrenLink children_;
   common::Ticker tick_;  // liveness of the children, health refresh

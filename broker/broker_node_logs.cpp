@@ -50,6 +50,10 @@ void BrokerNode::add_log(const std::string& node, wire::LogLevel level, std::str
   entry.node = node;
   entry.level = level == wire::LogLevel::error ? "error" : "warning";
   entry.message = std::move(message);
+  if (!own) {
+    echo_log_->log(level == wire::LogLevel::error ? spdlog::level::err : spdlog::level::warn, "{}: {}", entry.node,
+                   entry.message);
+  }
   // Bounded: thousands of agents warning every few seconds must not grow the summary
   // without limit over a soak test. Warnings and errors both: the compact list.
   if (report_.warnings.size() >= kMaxWarnings) {

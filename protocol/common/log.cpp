@@ -70,4 +70,12 @@ Logger make_logger(const std::string& node_id) {
   return logger;
 }
 
+Logger make_stderr_logger(const std::string& node_id) {
+  auto logger = std::make_shared<spdlog::logger>(node_id, shared_sink());
+  shared_sink()->set_level(g_level.load());
+  logger->set_level(spdlog::level::trace);  // the sink decides
+  logger->flush_on(spdlog::level::debug);
+  return logger;
+}
+
 }  // namespace grid::common

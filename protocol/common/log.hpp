@@ -30,4 +30,9 @@ void set_log_level(LogLevel level);
 using Logger = std::shared_ptr<spdlog::logger>;
 Logger make_logger(const std::string& node_id);
 
+/// A logger that writes to stderr only (at the level stderr shows), for lines a node
+/// prints on behalf of others (the broker printing its children's records) that must not
+/// be captured as its own. Not registered: it does not replace the node's logger.
+Logger make_stderr_logger(const std::string& node_id);
+
 }  // namespace grid::common
