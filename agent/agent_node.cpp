@@ -35,21 +35,15 @@ AgentNode::AgentNode(zmq::context_t& context, AgentOptions options, const common
       clock_(clock),
       log_(common::make_logger(options_.id)),
       parent_(context, options_.parent, options_.id, clock_, log_, link_options(options_)),
+      uplink_(log_, options_.id),
       tick_(options_.heartbeat, clock_.steady_now() + options_.heartbeat),
+      nic_(options_.net_sysfs),
       retained_(options_.retained_limit),
       capacity_threads_(options_.threads ? options_.threads : common::machine_cores()) {
   loop_.watch(parent_.plans());
 }
 
 AgentNode::~AgentNode() = default;
-
-void AgentNode::warn(const std::string& text) {
-  log_->warn("{}", text);
-  wire::LogRecord record;
-  record.level = wire::LogLevel::warning;
-  record.text = text;
-  parent_.send(record);
-}
 
 // `regular`: the heartbeat tick (CPU and memory sampled over the interval). Others go
 // out early, to announce a start allowance; they reuse the last sample.
@@ -71,6 +65,8 @@ void AgentNode::send_heartbeat(bool regular) {
   load.agent_id = options_.id;
   load.campaign_id = pool_ ? running_campaign_ : std::string();
   load.users = hb.active_users;
+  load.cpu_percent = u.cpu_percent;
+  load.rss_bytes = u.rss_bytes;
   if (pool_ && allowance_) {
     // Announce the next ceiling now; apply the one announced ticks ago (StartAllowance).
     const auto& apply = allowance_->tick(pool_->started());
@@ -81,22 +77,19 @@ void AgentNode::send_heartbeat(bool regular) {
   hb.deadman_ms = static_cast<uint32_t>(options_.deadman.count());
   hb.resent_windows = resent_windows_;
   hb.coalesced_windows = retained_.coalesced();
+  hb.dropped_logs = uplink_.dropped();
   parent_.send_heartbeat(std::move(hb));
   // CPU above 90% of the engine threads' cores: numbers may be the generator's, not the target's.
   if (regular && pool_ && u.cpu_percent > 90.0 * capacity_threads_ && cpu_warnings_.admit(clock_.steady_now())) {
-    warn(fmt::format("agent CPU at {:.0f}% of {} cores: results may be limited by the generator",
-                     u.cpu_percent / capacity_threads_, capacity_threads_));
+    log_->warn("agent CPU at {:.0f}% of {} cores: results may be limited by the generator",
+               u.cpu_percent / capacity_threads_, capacity_threads_);
   }
 }
 
 void AgentNode::start_campaign(const wire::Plan& plan, const wire::ChildBudget& budget) {
   if (auto why = refuse_targets(plan, options_.allowed_targets)) {
-    finished_campaign_ = plan.campaign_id;  // refused once, not again at every snapshot
-    log_->error("campaign {} refused: {}", plan.campaign_id, *why);
-    wire::LogRecord record;
-    record.level = wire::LogLevel::error;
-    record.text = "campaign refused: " + *why;
-    parent_.send(record);
+    finished_campaign_ = plan.campaign_id;      // refused once, not again at every snapshot
+    log_->error("campaign refused: {}", *why);  // upstream too (LogUplink): the summary's warnings say it
     return;
   }
   const auto offset = std::chrono::microseconds(parent_.clock_offset().offset_us().value_or(0));
@@ -118,11 +111,7 @@ void AgentNode::start_campaign(const wire::Plan& plan, const wire::ChildBudget& 
     // The node stays up for the next campaign; this one is given up, once, and said so.
     finished_campaign_ = plan.campaign_id;
     allowance_.reset();
-    log_->error("campaign {}: cannot start the engines: {}", plan.campaign_id, e.what());
-    wire::LogRecord record;
-    record.level = wire::LogLevel::error;
-    record.text = "cannot start the engines: " + std::string(e.what());
-    parent_.send(record);
+    log_->error("cannot start the engines: {} (campaign {})", e.what(), plan.campaign_id);
     return;
   }
   running_campaign_ = plan.campaign_id;
@@ -273,7 +262,17 @@ void AgentNode::pump(std::chrono::milliseconds wait) {
   }
   resend(retained_.take_due(clock_.steady_now(), options_.resend_after));
   check_deadman();
+  watch_network();
   if (tick_.due(clock_.steady_now())) send_heartbeat();
+  uplink_.pump(parent_, clock_.steady_now());
+}
+
+// Interfaces near their speed matter while the engines run; the one line about
+// interfaces without a speed is said at the first sample.
+void AgentNode::watch_network() {
+  auto findings = nic_.poll(clock_.steady_now(), pool_ != nullptr);
+  if (findings.info) log_->log(options_.announce ? spdlog::level::info : spdlog::level::debug, "{}", *findings.info);
+  for (const auto& w : findings.warnings) log_->warn("{}", w);
 }
 
 bool AgentNode::step() {
@@ -300,6 +299,7 @@ void AgentNode::finish() {
     log_->warn("leaving with {} stats window(s) the root has not acknowledged (sent, perhaps not counted)",
                retained_.size());
   }
+  uplink_.pump(parent_, clock_.steady_now());
   parent_.leave("stopped");
 }
 

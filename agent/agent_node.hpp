@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include "agent/engine_pool.hpp"
+#include "agent/nic_throughput.hpp"
 #include "agent/retained_windows.hpp"
 #include "agent/start_allowance.hpp"
 #include "agent/target_allowlist.hpp"
@@ -16,6 +17,7 @@
 #include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/log_rate_limit.hpp"
+#include "protocol/common/log_uplink.hpp"
 #include "protocol/common/node_loop.hpp"
 #include "protocol/common/parent_link.hpp"
 #include "protocol/common/resource_usage.hpp"
@@ -42,10 +44,14 @@ struct AgentOptions {
   size_t retained_limit = RetainedWindows::kDefaultLimit;  // windows kept before coalescing
   TargetAllowlist allowed_targets;                         // --allow-target: hosts it may load (default: loopback only)
   common::LinkSecurity security;                           // CURVE to the parent (docs/adr/0014)
+  std::string net_sysfs = "/sys/class/net";                // where interface counters and speeds are read (NicMonitor)
 };
 
 /// An agent: subscribes to its parent's plan snapshots, runs its budget of users on an
 /// EnginePool, and pushes hello, heartbeats, stats windows, warnings and bye upstream.
+/// Every warning and error its logger writes (engines' included) goes upstream too,
+/// rate-limited (LogUplink, docs/adr/0018); it warns when its CPU is above 90 % of its
+/// engine threads' cores and when a network interface runs near its speed (NicMonitor).
 /// Keeps running across campaigns until stop().
 ///
 /// Faults: every window is kept until the root acknowledges it (RetainedWindows) and is
@@ -84,10 +90,10 @@ private:
   void start_campaign(const wire::Plan& plan, const wire::ChildBudget& budget);
   void forward_windows(std::chrono::milliseconds wait);
   void send_heartbeat(bool regular = true);
-  void warn(const std::string& text);
   void on_failover();
   void resend(std::vector<wire::StatsWindow> windows);
   void check_deadman();
+  void watch_network();
   void apply_acks(const wire::Plan& plan);
   wire::SourceTotals source_totals(const wire::StatsWindow& w, bool final) const;
   void pump(std::chrono::milliseconds wait);
@@ -97,8 +103,10 @@ private:
   common::Logger log_;
   common::NodeLoop loop_;
   common::ParentLink parent_;
-  common::Ticker tick_;  // heartbeats
+  common::LogUplink uplink_;  // before the pool: engines log through log_ until they are joined
+  common::Ticker tick_;       // heartbeats
   common::LogRateLimit cpu_warnings_{std::chrono::seconds(10)};
+  NicMonitor nic_;
 
   std::unique_ptr<EnginePool> pool_;
   std::string running_campaign_;   // campaign id the pool runs, "" none

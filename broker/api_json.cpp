@@ -90,6 +90,12 @@ nlohmann::ordered_json api_nodes_json(const ApiSnapshot& s) {
   return {{"id", "broker"}, {"kind", "broker"}, {"children", children}};
 }
 
+nlohmann::ordered_json api_logs_json(const ApiSnapshot& s, uint64_t since) {
+  nlohmann::ordered_json logs = nlohmann::ordered_json::array();
+  for (const LogEntry* e : s.logs.after(since, RecentLogs::kKeep)) logs.push_back(log_entry_json(*e, true));
+  return {{"logs", logs}, {"dropped", s.logs.dropped}, {"total", s.logs.total}};
+}
+
 nlohmann::ordered_json api_warnings_json(const ApiSnapshot& s) {
   return {{"warnings", s.grid.warnings}, {"suppressed", s.grid.suppressed_warnings}};
 }

@@ -20,5 +20,9 @@ nlohmann::ordered_json api_stats_json(const ApiSnapshot& snapshot);
 nlohmann::ordered_json api_nodes_json(const ApiSnapshot& snapshot);
 /// GET /api/v1/warnings: the warnings so far (first 1000) and how many were suppressed.
 nlohmann::ordered_json api_warnings_json(const ApiSnapshot& snapshot);
+/// GET /api/v1/logs: the central log's records with a seq above `since` (the newest
+/// RecentLogs::kKeep at most, oldest first), `dropped` (rate limits, grid-wide) and
+/// `total` (records the broker took: the newest seq).
+nlohmann::ordered_json api_logs_json(const ApiSnapshot& snapshot, uint64_t since);
 
 }  // namespace grid::broker

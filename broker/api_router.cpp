@@ -1,5 +1,8 @@
 #include "broker/api_router.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "broker/api_json.hpp"
@@ -17,7 +20,7 @@ struct Route {
 
 constexpr Route kRoutes[] = {{"/api/v1/status", "GET"},   {"/api/v1/stats", "GET"}, {"/api/v1/nodes", "GET"},
                              {"/api/v1/warnings", "GET"}, {"/api/v1/stop", "POST"}, {"/metrics", "GET"},
-                             {"/api/v1/summary", "GET"}};
+                             {"/api/v1/summary", "GET"},  {"/api/v1/logs", "GET"}};
 
 // Compares without stopping at the first difference, so the time taken does not tell
 // how much of a guessed token was right.
@@ -29,6 +32,30 @@ bool same_secret(const std::string& a, const std::string& b) {
 
 ApiResponse json_response(int status, const nlohmann::ordered_json& doc) {
   return ApiResponse{status, "application/json", doc.dump(2) + "\n", {}};
+}
+
+// The value of `name` in the query of `target` ("" when absent).
+std::optional<std::string> query_value(const std::string& target, const std::string& name) {
+  const auto q = target.find('?');
+  if (q == std::string::npos) return std::nullopt;
+  const std::string query = target.substr(q + 1);
+  for (size_t begin = 0; begin <= query.size();) {
+    const size_t end = std::min(query.find('&', begin), query.size());
+    const std::string pair = query.substr(begin, end - begin);
+    if (pair.compare(0, name.size() + 1, name + "=") == 0) return pair.substr(name.size() + 1);
+    begin = end + 1;
+  }
+  return std::nullopt;
+}
+
+// ?since=SEQ: a decimal sequence number; std::nullopt when malformed.
+std::optional<uint64_t> parse_since(const std::string& target) {
+  const auto value = query_value(target, "since");
+  if (!value) return 0;
+  if (value->empty() || value->size() > 19 || value->find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  return std::stoull(*value);
 }
 
 }  // namespace
@@ -81,6 +108,11 @@ ApiResponse ApiRouter::handle(const ApiRequest& request) const {
     if (path == "/api/v1/nodes") return json_response(200, api_nodes_json(*snapshot));
     if (path == "/api/v1/summary") {
       return json_response(200, summary_json(snapshot->info, snapshot->run, &snapshot->grid));
+    }
+    if (path == "/api/v1/logs") {
+      const auto since = parse_since(request.target);
+      if (!since) return api_error(400, "since must be a record's seq (a non-negative integer)");
+      return json_response(200, api_logs_json(*snapshot, *since));
     }
     return json_response(200, api_warnings_json(*snapshot));
   } catch (const std::exception& e) {

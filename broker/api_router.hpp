@@ -12,7 +12,7 @@ namespace grid::broker {
 /// An HTTP request as the router sees it (the server has parsed and bounded it).
 struct ApiRequest {
   std::string method;         // "GET", "POST", ...
-  std::string target;         // path, with an optional query (ignored)
+  std::string target;         // path, with an optional query (only /api/v1/logs reads one: since)
   std::string authorization;  // the Authorization header, "" when absent
 };
 

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "broker/central_log.hpp"
 #include "broker/grid_report.hpp"
 #include "broker/run_aggregator.hpp"
 #include "broker/run_info.hpp"
@@ -46,7 +47,7 @@ struct NodeView {
   uint32_t users = 0;  // active users now (heartbeat), or the agent's reported users
   uint64_t requests = 0;
   uint64_t failures = 0;
-  double cpu_percent = 0;  // direct children only (their heartbeats)
+  double cpu_percent = 0;  // heartbeats (agents below a relay: as the relay forwards them)
   uint64_t rss_bytes = 0;
   double clock_offset_ms = 0;
   std::vector<NodeView> agents;       // a relay's agents
@@ -65,9 +66,11 @@ struct ApiSnapshot {
   SeriesLog series;   // grid-wide, one point per window shown, oldest first
   NamedSeries named;  // per request name and per region
   std::vector<NodeView> nodes;
-  uint32_t active_users = 0;  // of the latest window shown
-  double broker_cpu_seconds = 0;
-  bool final = false;  // the results are written: these are the final figures
+  uint32_t active_users = 0;           // of the latest window shown
+  double broker_cpu_seconds = 0;       // the whole process
+  double broker_loop_cpu_seconds = 0;  // the broker's loop thread only
+  LogView logs;                        // the central log's recent records
+  bool final = false;                  // the results are written: these are the final figures
 };
 
 /// Where the broker's loop publishes snapshots and handlers take the latest. publish()

@@ -21,8 +21,7 @@
 namespace grid::broker {
 namespace {
 
-constexpr int64_t kClockWarningUs = 50'000;  // offsets above this are warned about
-constexpr unsigned kFinishedSnapshots = 3;   // PUB may drop one: the end is said a few times
+constexpr unsigned kFinishedSnapshots = 3;  // PUB may drop one: the end is said a few times
 
 }  // namespace
 
@@ -31,13 +30,17 @@ BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions
       options_(std::move(options)),
       clock_(clock),
       log_(common::make_logger(options_.id)),
+      own_logs_(log_),
+      echo_log_(common::make_stderr_logger(options_.id)),
       children_(
           context, options_.listen, options_.heartbeat, clock_, [this] { return broker_now(); }, options_.id, log_,
           options_.security),
       tick_(options_.heartbeat, clock_.steady_now()),
-      writer_(options_.results_dir),
+      writer_(options_.results_dir, options_.max_log_lines),
       merger_(options_.merge_grace),
-      tty_(isatty(STDERR_FILENO) == 1) {
+      tty_(isatty(STDERR_FILENO) == 1),
+      log_limits_(common::LogLimits::kRate * common::LogLimits::kForwardFactor,
+                  common::LogLimits::kBurst * common::LogLimits::kForwardFactor) {
   loop_.watch(children_.reports());
   if (!campaign_.text.empty()) writer_.write_campaign(campaign_.text);
   const auto now_ms = static_cast<uint64_t>(common::to_unix_us(broker_now()) / 1000);
@@ -77,18 +80,6 @@ double BrokerNode::elapsed_s() const {
   return std::max<double>(0, static_cast<double>(common::to_unix_us(broker_now()) - plan_.start_unix_us) / 1e6);
 }
 
-void BrokerNode::warn(const std::string& text) {
-  log_->warn("{}", text);
-  // Bounded: thousands of agents warning every few seconds must not grow the summary
-  // without limit over a soak test.
-  constexpr size_t kMaxWarnings = 1000;
-  if (report_.warnings.size() >= kMaxWarnings) {
-    ++report_.suppressed_warnings;
-    return;
-  }
-  report_.warnings.push_back(fmt::format("[{:.1f}s] {}", elapsed_s(), text));
-}
-
 void BrokerNode::on_stats(const std::string& sender, wire::StatsReport report) {
   if (report.campaign_id != plan_.campaign_id) {
     stale_windows_ += report.windows.size();
@@ -114,10 +105,6 @@ void BrokerNode::on_stats(const std::string& sender, wire::StatsReport report) {
     report_.freshness_us.record_n(static_cast<uint64_t>(std::max<int64_t>(0, freshness)), w.sources.size());
     merger_.add(std::move(w));  // for display; late parts are already in the totals
   }
-}
-
-void BrokerNode::on_log(const std::string& sender, const wire::LogRecord& record, const std::string&) {
-  if (record.level >= wire::LogLevel::warning) warn(sender + ": " + record.text);
 }
 
 // The longest a lost child's agents can keep firing: their dead-man timeout, then the
@@ -294,11 +281,6 @@ void BrokerNode::refresh_report() {
         report_.lost.push_back(a + " (agent, reported by " + id + ")");
       }
     }
-    if (!c.lost && !c.left && std::llabs(c.clock_offset_us) > kClockWarningUs) {
-      if (clock_warned_.insert(id).second) {
-        warn("clock of " + id + " is " + std::to_string(c.clock_offset_us / 1000) + " ms off the broker's");
-      }
-    }
   }
   report_.agents.clear();
   report_.lost_agents = 0;
@@ -312,10 +294,13 @@ void BrokerNode::refresh_report() {
   }
   report_.failovers = 0;
   report_.coalesced_windows = 0;
+  report_.dropped_log_records = dropped_logs_ + own_logs_.overflowed();
   for (const auto& [id, c] : children_.registry().children()) {
     report_.failovers += c.failovers;
     report_.coalesced_windows += c.coalesced_windows;
+    report_.dropped_log_records += c.dropped_logs;
   }
+  check_clocks();
   report_.resent_windows = resent_windows_;
   report_.unaccounted_requests = accounting_.unaccounted();
   report_.peak_users = accounting_.peak_users();
@@ -417,8 +402,10 @@ bool BrokerNode::step() {
     return false;
   }
   children_.drain(*this);
+  take_own_logs();
   const common::SteadyTime now = clock_.steady_now();
   if (tick_.due(now)) {
+    check_loop_cpu(now);
     children_.expire(*this);
     note_agents();
     review_holds(now);
@@ -480,6 +467,7 @@ int BrokerNode::finish() {
     children_.publish(plan_);
   }
   if (!campaign_.thresholds.empty()) update_thresholds(info_.elapsed_s);
+  close_logs();
   std::string report_path;
   try {
     if (!results_failed_) {
@@ -507,6 +495,7 @@ int BrokerNode::finish() {
     for (const auto& r : info_.thresholds) failed += r.pass ? 0 : 1;
     log_->error("{} of {} thresholds failed{}", failed, info_.thresholds.size(),
                 aborted_by_ ? "; " + info_.aborted_by + " stopped the run" : std::string());
+    take_own_logs();  // logs.jsonl and the API have it (summary.json is written)
     return common::kExitThresholdsFailed;
   }
   return exit_code_;

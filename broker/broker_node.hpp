@@ -13,8 +13,10 @@
 
 #include "broker/api_snapshot.hpp"
 #include "broker/campaign.hpp"
+#include "broker/central_log.hpp"
 #include "broker/grid_accounting.hpp"
 #include "broker/grid_report.hpp"
+#include "broker/grid_warnings.hpp"
 #include "broker/region_windows.hpp"
 #include "broker/results_writer.hpp"
 #include "broker/run_aggregator.hpp"
@@ -23,10 +25,12 @@
 #include "protocol/common/clock.hpp"
 #include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
+#include "protocol/common/log_capture.hpp"
 #include "protocol/common/node_loop.hpp"
 #include "protocol/common/row_ledger.hpp"
 #include "protocol/common/share_reservations.hpp"
 #include "protocol/common/ticker.hpp"
+#include "protocol/common/token_bucket.hpp"
 #include "protocol/common/window_merger.hpp"
 #include "protocol/wire/plan.hpp"
 
@@ -46,8 +50,10 @@ struct BrokerOptions {
   common::LinkSecurity security;  // CURVE towards the children (docs/adr/0014)
   // The HTTP API (docs/http-api.md): off when empty; HOST:PORT, validated by the caller.
   std::string http_listen;
-  std::string http_token;                    // every request needs `Authorization: Bearer` it; "" none
-  std::chrono::milliseconds http_linger{0};  // keep serving the final figures this long after the end
+  std::string http_token;                                // every request needs `Authorization: Bearer` it; "" none
+  std::chrono::milliseconds http_linger{0};              // keep serving the final figures this long after the end
+  std::chrono::milliseconds max_clock_offset{50};        // a node's clock further off than this is warned about
+  uint64_t max_log_lines = ResultsWriter::kMaxLogLines;  // logs.jsonl keeps this many lines (then counts)
 };
 
 class ApiRouter;
@@ -57,6 +63,11 @@ class HttpServer;
 /// on every change), splits the user budget over regions and its children by capacity,
 /// reallocates when a child is lost, counts every (agent, window) pair exactly once,
 /// and keeps the console and the results directory current.
+///
+/// The central log (docs/adr/0018): every warning and error of every node (its own, and
+/// the records children send, rate-limited per originating node) goes to logs.jsonl,
+/// summary.json's `warnings` and GET /api/v1/logs. It warns about its own loop thread's
+/// CPU (above 80 % for 10 s) and about clocks further off than `max_clock_offset`.
 ///
 /// With `[thresholds] abort_on_fail`, the thresholds are evaluated on the merged data at
 /// every window shown, and the first one failing after `abort_grace` ends the running
@@ -124,7 +135,14 @@ private:
   std::vector<NamedPoint> append_series(const wire::StatsWindow& shown);
   void update_thresholds(double elapsed_s);
   void check_thresholds_live(const std::vector<wire::StatsWindow>& windows);
+  // The central log (broker_node_logs.cpp).
   void warn(const std::string& text);
+  void take_own_logs();
+  void add_log(const std::string& node, wire::LogLevel level, std::string message, int64_t time_unix_ms, bool own,
+               bool past_limit = false);
+  void close_logs();
+  void check_loop_cpu(common::SteadyTime now);
+  void check_clocks();
   common::WallTime broker_now() const { return clock_.wall_now(); }
   double elapsed_s() const;
   // The HTTP API (broker_node_api.cpp): snapshots for the server thread, the linger.
@@ -137,6 +155,8 @@ private:
   BrokerOptions options_;
   const common::Clock& clock_;
   common::Logger log_;
+  common::LogCapture own_logs_;  // the broker's own warnings and errors, for the central log
+  common::Logger echo_log_;      // prints children's records on stderr (not captured)
   common::NodeLoop loop_;
   common::ChildrenLink children_;
   common::Ticker tick_;  // liveness of the children, health refresh
@@ -164,14 +184,20 @@ private:
   bool busy_stale_ = true;      // budgets or heartbeats changed since busy_agents_ was computed
   uint64_t stale_windows_ = 0;  // windows of another campaign, ignored
   bool tty_ = false;
-  std::string last_health_;             // health line last shown
-  std::set<std::string> clock_warned_;  // children whose clock offset was warned about
-  std::atomic<uint32_t> stops_{0};      // stop() and abort() calls: the linger ends at the next
-  SnapshotBox api_box_;                 // the latest snapshot, for the HTTP server's thread
-  SeriesLog series_;                    // windows shown, for the API's time series
-  NamedSeries named_series_;            // the same per request name and per region
-  RegionWindows region_windows_;        // counted windows per region until shown
-  RegionCounters region_counts_;        // counts per (region, request name), for /metrics
+  std::string last_health_;               // health line last shown
+  std::set<std::string> clock_warned_;    // nodes whose clock offset was warned about
+  common::KeyedTokenBuckets log_limits_;  // per originating node: a safety net (LogLimits)
+  uint64_t dropped_logs_ = 0;             // records log_limits_ refused
+  RecentLogs recent_logs_;                // the last records, for the API
+  SustainedLoad loop_cpu_alarm_ = broker_cpu_rule();
+  double loop_cpu_seconds_ = 0;  // CPU of the loop thread, cumulative (at the last tick)
+  common::SteadyTime loop_cpu_at_{};
+  std::atomic<uint32_t> stops_{0};  // stop() and abort() calls: the linger ends at the next
+  SnapshotBox api_box_;             // the latest snapshot, for the HTTP server's thread
+  SeriesLog series_;                // windows shown, for the API's time series
+  NamedSeries named_series_;        // the same per request name and per region
+  RegionWindows region_windows_;    // counted windows per region until shown
+  RegionCounters region_counts_;    // counts per (region, request name), for /metrics
   common::SteadyTime next_api_publish_{};
   std::unique_ptr<ApiRouter> api_router_;
   std::unique_ptr<HttpServer> http_;  // last: stops (and joins its thread) first

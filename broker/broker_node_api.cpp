@@ -95,6 +95,8 @@ std::vector<NodeView> BrokerNode::node_views() const {
     if (relay) {
       for (const auto& a : c.agent_loads) {
         NodeView agent = agent_view(a.agent_id, c.region, a.users, a.lost);
+        agent.cpu_percent = a.cpu_percent;  // 0 from relays older than 0.5
+        agent.rss_bytes = a.rss_bytes;
         v.requests += agent.requests;
         v.failures += agent.failures;
         v.agents.push_back(std::move(agent));
@@ -132,6 +134,9 @@ void BrokerNode::publish_api(bool now, bool final) {
   s->nodes = node_views();
   s->active_users = series_.empty() ? 0 : series_.back().active_users;
   s->broker_cpu_seconds = process_cpu_seconds();
+  s->broker_loop_cpu_seconds = thread_cpu_seconds();  // publish_api runs on the loop thread
+  s->logs = recent_logs_.view();
+  s->logs.dropped = report_.dropped_log_records;
   s->final = final;
   api_box_.publish(std::move(s));
 }

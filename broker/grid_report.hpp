@@ -39,6 +39,7 @@ struct GridReport {
   uint64_t failovers = 0;             // parent switches anywhere in the grid
   uint64_t coalesced_windows = 0;     // retained windows merged into others to bound memory
   uint64_t peak_users = 0;            // the most users running at once, summed over agents per window
+  uint64_t dropped_log_records = 0;   // warning and error records rate limits dropped anywhere in the grid
   double first_request_spread_ms = 0;
   wire::LatencyHistogram freshness_us;  // window end -> counted at the broker
 };

@@ -110,6 +110,9 @@ std::string prometheus_metrics(const ApiSnapshot& s) {
   for (const auto& [state, n] : by_state) out += fmt::format("loadgrid_agents{{state=\"{}\"}} {}\n", state, n);
   header(out, "loadgrid_broker_cpu_seconds_total", "counter", "CPU time (user and system) the broker process used.");
   out += fmt::format("loadgrid_broker_cpu_seconds_total {:.6f}\n", s.broker_cpu_seconds);
+  header(out, "loadgrid_broker_loop_cpu_seconds_total", "counter",
+         "CPU time (user and system) the broker's loop thread used: what the broker CPU warning watches.");
+  out += fmt::format("loadgrid_broker_loop_cpu_seconds_total {:.6f}\n", s.broker_loop_cpu_seconds);
   return out;
 }
 

@@ -12,7 +12,8 @@
 
 namespace grid::broker {
 
-ResultsWriter::ResultsWriter(std::string dir) : dir_(std::move(dir)) {
+ResultsWriter::ResultsWriter(std::string dir, uint64_t max_log_lines)
+    : dir_(std::move(dir)), max_log_lines_(max_log_lines) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) throw std::runtime_error(dir_ + ": cannot create the results directory (" + ec.message() + ")");
@@ -24,6 +25,9 @@ ResultsWriter::ResultsWriter(std::string dir) : dir_(std::move(dir)) {
   by_name_.open(by_name, std::ios::trunc);
   if (!by_name_) throw std::runtime_error(by_name + ": cannot write");
   by_name_ << timeseries_by_name_header() << '\n' << std::flush;
+  const std::string logs = dir_ + "/logs.jsonl";
+  logs_.open(logs, std::ios::trunc);
+  if (!logs_) throw std::runtime_error(logs + ": cannot write");
   // Files written at the end, left by an earlier run in this directory, would be read as
   // this run's (junit.xml as its verdict).
   for (const char* stale : {"junit.xml", "latency_percentiles.csv", "report.html", "campaign.ini"}) {
@@ -33,6 +37,16 @@ ResultsWriter::ResultsWriter(std::string dir) : dir_(std::move(dir)) {
 }
 
 void ResultsWriter::write_campaign(const std::string& text) { write_file_atomically(dir_ + "/campaign.ini", text); }
+
+void ResultsWriter::append_log(const LogEntry& entry, bool past_limit) {
+  if (log_lines_ >= max_log_lines_ && !past_limit) {
+    ++unwritten_logs_;
+    return;
+  }
+  logs_ << log_jsonl_line(entry) << '\n' << std::flush;
+  ++log_lines_;
+  if (!logs_) throw std::runtime_error(dir_ + "/logs.jsonl: write failed");
+}
 
 void ResultsWriter::on_window(const RunInfo& info, const wire::StatsWindow& window, const RunAggregator& run,
                               const GridReport* grid, const std::vector<NamedPoint>* named) {

@@ -103,6 +103,7 @@ nlohmann::ordered_json grid_json(const GridReport& g) {
             {"failovers", g.failovers},
             {"coalesced_windows", g.coalesced_windows},
             {"peak_users", g.peak_users},
+            {"dropped_log_records", g.dropped_log_records},
             {"first_request_spread_ms", round3(g.first_request_spread_ms)},
             {"freshness_ms",
              {{"p50", ms(g.freshness_us.percentile(50))},

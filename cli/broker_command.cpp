@@ -34,6 +34,8 @@ int broker_main(int argc, char** argv) {
       ("expect-agents", po::value(&o.expect_agents)->default_value(0), "start when this many agents are ready (0: the first)")
       ("expect-timeout", po::value(&expect_timeout)->default_value("60s"),
        "start anyway after this long with the agents there are; exit 3 if none")
+      ("max-clock-offset", po::value<std::string>()->default_value("50ms")->notifier(duration_notifier("max-clock-offset", o.max_clock_offset)),
+       "warn about a node whose clock is further off the broker's than this (either way)")
       ("quiet,q", "no live progress (log lines follow --log-level)");
   // clang-format on
   std::optional<wire::TransportChoice> transport;

@@ -25,6 +25,7 @@ RelayNode::RelayNode(zmq::context_t& context, RelayOptions options, const common
       clock_(clock),
       log_(common::make_logger(options_.id)),
       parent_(context, options_.parent, options_.id, clock_, log_, link_options(options_)),
+      uplink_(log_, options_.id),
       children_(
           context, options_.listen, options_.heartbeat, clock_, [this] { return parent_.broker_now(); }, options_.id,
           log_, options_.security),
@@ -66,8 +67,8 @@ void RelayNode::on_stats(const std::string&, wire::StatsReport report) {
   if (!late.windows.empty()) parent_.send(late);
 }
 
-void RelayNode::on_log(const std::string&, const wire::LogRecord&, const std::string& frame) {
-  parent_.send_frame(frame);  // unchanged: the original sender stays named
+void RelayNode::on_log(const std::string& sender, const wire::LogRecord& record, const std::string& frame) {
+  uplink_.forward(parent_, sender, record, frame, clock_.steady_now());
 }
 
 std::chrono::milliseconds RelayNode::drain_margin() const {
@@ -90,24 +91,15 @@ void RelayNode::on_child_left(const common::ChildInfo& child) {
 }
 
 void RelayNode::on_child_lost(const common::ChildInfo& child) {
-  log_->warn("child {} lost ({})", child.id, children_.loss_rule());
+  log_->warn("child {} lost ({}); its users go to its siblings", child.id, children_.loss_rule());
   hold_share(child);
   if (child.kind == wire::NodeKind::agent) lost_agents_.push_back(child.id);
-  wire::LogRecord record;
-  record.level = wire::LogLevel::warning;
-  record.text = "relay " + options_.id + ": child " + child.id + " lost; its users go to its siblings";
-  parent_.send(record);
 }
 
 // An agent's CPU share stepped (CpuPressure): our next snapshot splits with it, and the
 // root hears of it (and of our capacity, which counts it, at our next heartbeat).
 void RelayNode::on_child_cpu_share(const common::ChildInfo& child, double before) {
-  const std::string text = common::cpu_share_change(child.id, child.cpu_pressure, before);
-  log_->warn("{}", text);
-  wire::LogRecord record;
-  record.level = wire::LogLevel::warning;
-  record.text = text;
-  parent_.send(record);
+  log_->warn("{}", common::cpu_share_change(child.id, child.cpu_pressure, before));  // upstream too (LogUplink)
 }
 
 void RelayNode::flush_windows(bool all) {
@@ -154,6 +146,7 @@ void RelayNode::send_heartbeat() {
   hb.rejected_frames = children_.rejected_frames();
   hb.dropped_frames = children_.unsent_frames();
   hb.lost_agents = lost_agents_;
+  hb.dropped_logs = uplink_.dropped();
   hb.busy_agents = busy_agents_;
   bool capped = true;
   for (const auto* c : children_.registry().live()) {
@@ -192,6 +185,7 @@ void RelayNode::send_heartbeat() {
     hb.rejected_frames += c.rejected_frames;
     hb.dropped_frames += c.dropped_frames;
     hb.retained_frames += c.retained_frames;
+    hb.dropped_logs += c.dropped_logs;
     for (const auto& a : c.lost_agents) hb.lost_agents.push_back(a);
   }
   if (!capped) hb.max_users = 0;
@@ -239,11 +233,13 @@ bool RelayNode::step() {
     send_heartbeat();
   }
   if (children_.snapshot_due()) publish_plan();
+  uplink_.pump(parent_, clock_.steady_now());
   return !loop_.stop_requested();
 }
 
 void RelayNode::finish() {
   flush_windows(true);
+  uplink_.pump(parent_, clock_.steady_now());
   parent_.leave("stopped");
 }
 

@@ -12,6 +12,7 @@
 #include "protocol/common/clock.hpp"
 #include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
+#include "protocol/common/log_uplink.hpp"
 #include "protocol/common/node_loop.hpp"
 #include "protocol/common/parent_link.hpp"
 #include "protocol/common/resource_usage.hpp"
@@ -42,8 +43,9 @@ struct RelayOptions {
 /// its parent's plan with the budget split among its own live children (by capacity,
 /// capped), merges its children's on-time stats windows into one window per index
 /// (listing every (agent, window) pair inside), passes late windows through unmerged,
-/// forwards warnings, and reports its subtree's capacity, agents and losses in its own
-/// heartbeats. Keeps running across campaigns until stop().
+/// forwards its children's warnings and errors and sends its own (LogUplink: rate-limited
+/// per originating node, drops counted in `dropped_logs`), and reports its subtree's capacity, agents and losses in its
+/// own heartbeats. Keeps running across campaigns until stop().
 ///
 /// Faults: windows its children resent (or coalesced) pass through unmerged, so the root
 /// can refuse exactly the pairs it already has. While its own parent is silent it stops
@@ -90,6 +92,7 @@ private:
   common::Logger log_;
   common::NodeLoop loop_;
   common::ParentLink parent_;
+  common::LogUplink uplink_;
   common::ChildrenLink children_;
   common::WindowMerger merger_;
   common::ResourceUsage usage_;

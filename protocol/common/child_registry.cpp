@@ -56,6 +56,7 @@ bool ChildRegistry::on_heartbeat(const std::string& id, const wire::Heartbeat& h
   c.deadman_ms = hb.deadman_ms;
   c.resent_windows = hb.resent_windows;
   c.coalesced_windows = hb.coalesced_windows;
+  c.dropped_logs = hb.dropped_logs;
   // An agent's engines are what generate load: their cores are the measure (docs/adr/0012).
   if (cpu_pressure_ && c.kind == wire::NodeKind::agent && c.cores > 0 &&
       c.cpu_pressure.observe(hb.cpu_percent / (100.0 * c.cores), now)) {

@@ -37,6 +37,7 @@ struct ChildInfo {
   uint32_t deadman_ms = 0;                   // how long its agents may fire without a parent
   uint64_t resent_windows = 0;               // windows its subtree's agents resent, cumulative
   uint64_t coalesced_windows = 0;            // windows its subtree's agents coalesced, cumulative
+  uint64_t dropped_logs = 0;                 // log records its subtree's rate limits dropped, cumulative
   SteadyTime last_seen{};                    // last message from it
   bool lost = false;                         // missed `liveness` heartbeats; no budget
   bool left = false;                         // said bye

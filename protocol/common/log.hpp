@@ -17,7 +17,9 @@ enum class LogLevel { debug, info, warning, error, off };
 /// the choices.
 Result<LogLevel> parse_log_level(std::string_view text);
 
-/// Sets the level of every logger, made before or after (process-wide).
+/// Sets the level stderr shows for every logger, made before or after (process-wide).
+/// Warnings and errors are still passed to a logger's other sinks (LogCapture: they
+/// travel upstream) when stderr shows less.
 void set_log_level(LogLevel level);
 
 /// The one logging facility of every node. Each node (several may share a process:
@@ -27,5 +29,10 @@ void set_log_level(LogLevel level);
 /// events is LogRateLimit's job, at the call site that knows what repeats.
 using Logger = std::shared_ptr<spdlog::logger>;
 Logger make_logger(const std::string& node_id);
+
+/// A logger that writes to stderr only (at the level stderr shows), for lines a node
+/// prints on behalf of others (the broker printing its children's records) that must not
+/// be captured as its own. Not registered: it does not replace the node's logger.
+Logger make_stderr_logger(const std::string& node_id);
 
 }  // namespace grid::common

@@ -73,8 +73,11 @@ struct AgentLoad {
                                // it can have sent, for the unaccounted count when it is lost
   uint32_t users = 0;          // users it runs now
   bool lost = false;           // its parent lost it: the last report it had, kept for the bound
+  // Appended in 0.5 (issue 10): so the root shows agents below relays too.
+  double cpu_percent = 0;  // the agent's process CPU over its last heartbeat interval, 100 = one core
+  uint64_t rss_bytes = 0;  // the agent's resident memory
   bool operator==(const AgentLoad&) const = default;
-  MSGPACK_DEFINE(agent_id, campaign_id, start_ceiling, users, lost)
+  MSGPACK_DEFINE(agent_id, campaign_id, start_ceiling, users, lost, cpu_percent, rss_bytes)
 };
 
 /// Liveness and load of a child, sent every second.
@@ -107,15 +110,21 @@ struct Heartbeat {
                                        // agents may keep firing after losing their parents
   uint64_t resent_windows = 0;         // stats windows the subtree's agents resent, cumulative
   uint64_t coalesced_windows = 0;      // retained windows merged into others to bound memory
+  // Appended in 0.5 (issue 10, central logs).
+  uint64_t dropped_logs = 0;  // warning and error records the subtree's rate limits dropped, cumulative
   MSGPACK_DEFINE(cpu_percent, rss_bytes, active_users, plan_epoch, sent_unix_us, kind, region, capacity, max_users,
                  agents, clock_offset_us, rejected_frames, lost_agents, busy_agents, dropped_frames, retained_frames,
-                 agent_loads, failovers, deadman_ms, resent_windows, coalesced_windows)
+                 agent_loads, failovers, deadman_ms, resent_windows, coalesced_windows, dropped_logs)
   std::optional<std::string> validate() const {
     // Also keeps re-encoding safe: msgpack-c's pack_double has undefined behaviour at 2^64.
     if (!(cpu_percent >= 0 && cpu_percent <= 1e6)) {
       return "heartbeat has an implausible cpu_percent " + std::to_string(cpu_percent);
     }
     if (!(capacity >= 0 && capacity <= 1e9)) return "heartbeat has an implausible capacity";
+    for (const auto& a : agent_loads) {
+      if (!(a.cpu_percent >= 0 && a.cpu_percent <= 1e6))
+        return "heartbeat has an agent with an implausible cpu_percent";
+    }
     if (!is_known(kind)) return "heartbeat has unknown node kind " + std::to_string(static_cast<int>(kind));
     return std::nullopt;
   }
@@ -138,12 +147,17 @@ struct StatsReport {
   }
 };
 
-/// A warning or error forwarded upstream for central logging.
+/// A warning or error forwarded upstream for central logging (docs/adr/0018). Relays
+/// forward their children's records unchanged, so `node` names where it was logged.
 struct LogRecord {
   static constexpr MessageType kType = MessageType::log;
   LogLevel level = LogLevel::info;
   std::string text;
-  MSGPACK_DEFINE(level, text)
+  // Appended in 0.5 (issue 10). A record of an older peer has neither: its receiver
+  // takes the sender's id and the arrival time.
+  std::string node;          // the node that logged it, "" unknown
+  int64_t time_unix_ms = 0;  // when it was logged, on the broker's clock as its node estimated it; 0 unknown
+  MSGPACK_DEFINE(level, text, node, time_unix_ms)
   std::optional<std::string> validate() const {
     if (level > LogLevel::error) return "log record has unknown level " + std::to_string(static_cast<int>(level));
     return std::nullopt;

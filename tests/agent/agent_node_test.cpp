@@ -1,13 +1,18 @@
 // AgentNode driven step by step with a manual clock under a fake parent over real inproc
 // ZeroMQ sockets, and the pure computation of the load it runs from a plan.
 
+#include <filesystem>
+#include <fstream>
+
 #include <boost/test/unit_test.hpp>
 
 #include "agent/agent_node.hpp"
 #include "agent/load_plan.hpp"
 #include "protocol/common/version.hpp"
+#include "support/child_process.hpp"
 #include "support/fake_peers.hpp"
 #include "support/manual_clock.hpp"
+#include "support/refused_port.hpp"
 
 using namespace std::chrono_literals;
 using grid::agent::AgentNode;
@@ -17,6 +22,7 @@ using grid::common::SteadyTime;
 using grid::test::FakeParent;
 using grid::test::ManualClock;
 using grid::test::step_until;
+using grid::test::TempDir;
 using grid::wire::MessageType;
 
 namespace {
@@ -133,6 +139,71 @@ BOOST_AUTO_TEST_CASE(a_late_joiner_starts_at_once_and_runs_until_the_campaigns_e
   BOOST_TEST(load.duration.count() == 6'000);
   const auto over = load_plan_for(plan_at(start, 10s), {"a", 7, 0, {}}, start + 11s, steady_now, 0us, 32);
   BOOST_TEST(over.duration.count() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(an_agent_reports_its_own_cpu_and_memory_in_its_agent_load_for_parents_above_its_parent) {
+  zmq::context_t context;
+  FakeParent parent(context, "inproc://parent-load");
+  ManualClock clock;
+  AgentNode agent(context, options("load"), clock);
+  agent.start();
+  BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::heartbeat) >= 1; }));
+  const auto hb = parent.of_type(MessageType::heartbeat)[0].as<grid::wire::Heartbeat>();
+  BOOST_TEST_REQUIRE(hb.agent_loads.size() == 1u);
+  BOOST_TEST(hb.agent_loads[0].rss_bytes == hb.rss_bytes);
+  BOOST_TEST(hb.agent_loads[0].rss_bytes > 0u);
+  BOOST_TEST(hb.agent_loads[0].cpu_percent == hb.cpu_percent);
+}
+
+BOOST_AUTO_TEST_CASE(an_agent_whose_interface_runs_near_its_speed_while_it_loads_warns_its_parent_naming_itself) {
+  TempDir net;
+  auto nic = [&](uint64_t rx) {
+    const auto dir = std::filesystem::path(net.path()) / "eth0";
+    std::filesystem::create_directories(dir / "statistics");
+    std::ofstream(dir / "speed") << "100\n";
+    std::ofstream(dir / "statistics" / "rx_bytes") << rx << "\n";
+    std::ofstream(dir / "statistics" / "tx_bytes") << "0\n";
+  };
+  nic(0);
+  zmq::context_t context;
+  FakeParent parent(context, "inproc://parent-nic");
+  ManualClock clock;
+  // The engines run on the real steady clock: the manual one starts at the real now, so
+  // the campaign runs (60 s at most; the test stops it) while the manual clock moves.
+  clock.advance(std::chrono::steady_clock::now() - clock.steady_now());
+  auto o = options("nic");
+  o.net_sysfs = net.path();
+  AgentNode agent(context, o, clock);
+  agent.start();
+  agent.step();                           // the first sample: a baseline
+  const grid::test::RefusedPort refused;  // its users fail to connect: no load leaves the machine
+  auto plan = grid::test::running_plan(2, 60s, grid::common::to_unix_us(clock.wall_now()));
+  plan.requests[0].url = "http://127.0.0.1:" + std::to_string(refused.port()) + "/";
+  plan.budgets = {{"agent-nic", 2, 0, {}}};
+  BOOST_TEST_REQUIRE(step_until([&] { return agent.running(); },
+                                [&] {
+                                  parent.publish(plan);  // until its subscription is through
+                                  agent.step();
+                                }));
+  nic(60'000'000);  // 96 Mb/s over the next 5 s of a 100 Mb/s link
+  parent.answer_heartbeats();
+  clock.advance(5s);
+  auto warned = [&] {
+    for (const auto& m : parent.of_type(MessageType::log)) {
+      const auto r = m.as<grid::wire::LogRecord>();
+      if (r.text.rfind("network interface eth0 at 96% of its 100 Mb/s", 0) == 0) return r.node == "agent-nic";
+    }
+    return false;
+  };
+  const bool seen = step_until(warned, [&] {
+    agent.step();
+    parent.answer_heartbeats();
+  });
+  std::string logs;
+  for (const auto& m : parent.of_type(MessageType::log)) logs += m.as<grid::wire::LogRecord>().text + "\n";
+  BOOST_TEST(seen, logs);
+  agent.stop();
+  agent.finish();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

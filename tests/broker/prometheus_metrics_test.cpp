@@ -44,6 +44,7 @@ broker::ApiSnapshot snapshot_of(const wire::StatsWindow& w) {
   a.id = "a1";
   s.grid.agents.push_back(a);
   s.broker_cpu_seconds = 1.5;
+  s.broker_loop_cpu_seconds = 0.25;
   return s;
 }
 
@@ -96,9 +97,9 @@ BOOST_AUTO_TEST_CASE(label_values_escape_backslash_quote_and_newline) {
 
 BOOST_AUTO_TEST_CASE(exposition_has_help_and_type_for_every_family) {
   const std::string text = broker::prometheus_metrics(snapshot_of(window_of("home", "eu", {500, 1500, 30'000})));
-  for (const std::string family :
-       {"loadgrid_requests_total", "loadgrid_failures_total", "loadgrid_request_duration_seconds",
-        "loadgrid_active_users", "loadgrid_agents", "loadgrid_broker_cpu_seconds_total"}) {
+  for (const std::string family : {"loadgrid_requests_total", "loadgrid_failures_total",
+                                   "loadgrid_request_duration_seconds", "loadgrid_active_users", "loadgrid_agents",
+                                   "loadgrid_broker_cpu_seconds_total", "loadgrid_broker_loop_cpu_seconds_total"}) {
     BOOST_TEST(contains(text, "# HELP " + family + " "), family);
     BOOST_TEST(contains(text, "# TYPE " + family + " "), family);
   }
@@ -115,6 +116,7 @@ BOOST_AUTO_TEST_CASE(counters_carry_request_region_and_kind) {
   BOOST_TEST(contains(text, "loadgrid_agents{state=\"running\"} 1\n"));
   BOOST_TEST(contains(text, "loadgrid_agents{state=\"lost\"} 0\n"));
   BOOST_TEST(contains(text, "loadgrid_broker_cpu_seconds_total 1.500000\n"));
+  BOOST_TEST(contains(text, "loadgrid_broker_loop_cpu_seconds_total 0.250000\n"));  // the loop thread alone
 }
 
 BOOST_AUTO_TEST_CASE(histogram_is_cumulative_and_ends_with_inf_sum_and_count) {

@@ -63,6 +63,54 @@ BOOST_AUTO_TEST_CASE(an_old_peers_plan_state_and_log_level_decode_to_the_enums) 
   BOOST_TEST((log.value().level == LogLevel::warning));
 }
 
+BOOST_AUTO_TEST_CASE(an_old_peers_log_record_has_no_node_and_no_time_and_its_agent_load_no_cpu_or_memory) {
+  const auto log =
+      decode<LogRecord>(old_frame(MessageType::log, std::make_tuple(uint8_t{2}, std::string("disk full"))));
+  BOOST_TEST_REQUIRE(log.ok(), (log.ok() ? "" : log.error()));
+  BOOST_TEST(log.value().node.empty());       // the receiver takes the sender's id
+  BOOST_TEST(log.value().time_unix_ms == 0);  // and the arrival time
+  BOOST_TEST(log.value().text == "disk full");
+  // An AgentLoad of 0.4 (five fields) inside a heartbeat.
+  const auto load = std::make_tuple(std::string("a1"), std::string("c@1"), uint64_t{10}, 3u, false);
+  const auto hb = decode<Heartbeat>(
+      old_frame(MessageType::heartbeat,
+                std::make_tuple(12.5, uint64_t{1}, 3u, uint64_t{1}, int64_t{0}, uint8_t{1}, std::string("eu"), 1.0, 0u,
+                                1u, int64_t{0}, uint64_t{0}, std::vector<std::string>{}, 1u, uint64_t{0}, uint64_t{0},
+                                std::vector<std::remove_const_t<decltype(load)>>{load})));
+  BOOST_TEST_REQUIRE(hb.ok(), (hb.ok() ? "" : hb.error()));
+  BOOST_TEST_REQUIRE(hb.value().agent_loads.size() == 1u);
+  BOOST_TEST(hb.value().agent_loads[0].users == 3u);
+  BOOST_TEST(hb.value().agent_loads[0].cpu_percent == 0.0);
+  BOOST_TEST(hb.value().agent_loads[0].rss_bytes == 0u);
+  BOOST_TEST(hb.value().dropped_logs == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_new_log_record_and_heartbeat_carry_node_time_drops_and_agents_cpu_and_memory) {
+  LogRecord r;
+  r.level = LogLevel::error;
+  r.text = "x";
+  r.node = "a1";
+  r.time_unix_ms = 1796166749123;
+  const auto got = decode<LogRecord>(encode(r, "relay-a"));
+  BOOST_TEST_REQUIRE(got.ok());
+  BOOST_TEST(got.value().node == "a1");
+  BOOST_TEST(got.value().time_unix_ms == 1796166749123);
+  Heartbeat hb;
+  hb.dropped_logs = 42;
+  AgentLoad a;
+  a.agent_id = "a1";
+  a.cpu_percent = 87.5;
+  a.rss_bytes = 1 << 20;
+  hb.agent_loads = {a};
+  const auto beat = decode<Heartbeat>(encode(hb, "relay-a"));
+  BOOST_TEST_REQUIRE(beat.ok());
+  BOOST_TEST(beat.value().dropped_logs == 42u);
+  BOOST_TEST(beat.value().agent_loads[0].cpu_percent == 87.5);
+  BOOST_TEST(beat.value().agent_loads[0].rss_bytes == 1u << 20);
+  hb.agent_loads[0].cpu_percent = -1;
+  BOOST_TEST(!decode<Heartbeat>(encode(hb, "relay-a")).ok());  // validated like the node's own
+}
+
 BOOST_AUTO_TEST_CASE(new_frames_carry_enums_as_the_plain_integers_old_peers_read) {
   Heartbeat hb;
   hb.kind = NodeKind::relay;

@@ -263,4 +263,51 @@ BOOST_AUTO_TEST_CASE(a_relay_leaving_says_bye) {
   BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::bye) == 1; }));
 }
 
+BOOST_AUTO_TEST_CASE(a_relay_forwards_childrens_records_unchanged_cuts_a_noisy_ones_and_counts_it_in_its_heartbeat) {
+  zmq::context_t context;
+  FakeParent parent(context, "inproc://parent-logs");
+  ManualClock clock;
+  RelayNode relay(context, options("logs"), clock);
+  relay.start();
+  FakeChild noisy(context, "inproc://relay-logs", "noisy");
+  FakeChild quiet(context, "inproc://relay-logs", "quiet");
+  noisy.hello();
+  quiet.hello();
+  grid::wire::LogRecord r;
+  r.level = grid::wire::LogLevel::warning;
+  r.node = "noisy";
+  r.time_unix_ms = 42;
+  for (int i = 0; i < 300; ++i) {
+    r.text = "noise " + std::to_string(i);
+    noisy.send(r);
+  }
+  r.node = "quiet";
+  r.text = "one thing";
+  quiet.send(r);
+  // Each record is either forwarded or counted: the relay's next heartbeats say how many.
+  const size_t allowed = static_cast<size_t>(grid::common::LogLimits::kBurst * grid::common::LogLimits::kForwardFactor);
+  auto forwarded = [&](const std::string& node) {
+    size_t n = 0;
+    for (const auto& m : parent.of_type(MessageType::log)) n += m.as<grid::wire::LogRecord>().node == node;
+    return n;
+  };
+  BOOST_TEST_REQUIRE(
+      step_until([&] { return forwarded("quiet") == 1 && forwarded("noisy") >= allowed; }, [&] { relay.step(); }));
+  BOOST_TEST(forwarded("noisy") == allowed);  // the manual clock has not moved: the burst only
+  const auto record = [&] {
+    for (const auto& m : parent.of_type(MessageType::log)) {
+      if (m.sender == "quiet") return m.as<grid::wire::LogRecord>();
+    }
+    return grid::wire::LogRecord{};
+  }();
+  BOOST_TEST(record.time_unix_ms == 42);  // unchanged
+  clock.advance(1s);
+  BOOST_TEST_REQUIRE(step_until(
+      [&] {
+        const auto beats = parent.of_type(MessageType::heartbeat);
+        return beats.back().as<grid::wire::Heartbeat>().dropped_logs == 300 - allowed;
+      },
+      [&] { relay.step(); }));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
