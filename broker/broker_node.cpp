@@ -137,6 +137,8 @@ void BrokerNode::note_agents() {
       if (a.campaign_id != plan_.campaign_id) continue;
       // The last announcement of a lost agent counts too: it bounds what it sent.
       accounting_.note_start_ceiling(a.agent_id, a.start_ceiling);
+      // Its region is the child's (as its windows' are), even before it sent any window.
+      accounting_.know(a.agent_id, c.region);
       if (live && !a.lost) accounting_.mark_alive(a.agent_id);
     }
   }

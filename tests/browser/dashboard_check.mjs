@@ -20,6 +20,8 @@
 //    (style, chart.js, view.js and report.js inline, as the broker serves them) and opens
 //    it from file:// with every network request refused: the page must draw it, show
 //    the baseline's change column and overlay, and its figures must equal the model's;
+// 5b. the log panel shows the records of GET /api/v1/logs (the last 500), node and
+//    message, in order;
 // 6. --end-linger: POSTs /api/v1/stop, which ends the broker's linger, and waits until
 //    the page says "disconnected" while it still shows the last figures.
 //
@@ -30,7 +32,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CHROMIUM, launchChromium, expectedText, compareFigures, encode } from './page_figures.mjs';
+import { CHROMIUM, launchChromium, expectedText, compareFigures, encode, same } from './page_figures.mjs';
 
 function usage(message) {
   console.error('dashboard_check: ' + message);
@@ -266,6 +268,18 @@ try {
     if (finalPoints.attr !== stats.series.length) fail('the req/s chart has ' + finalPoints.attr + ' points, the API ' + stats.series.length + ' windows');
   }
   result.nodes = nodes.children.map((c) => ({ id: c.id, kind: c.kind, agents: (c.agents || []).map((a) => a.id) }));
+  // The log panel shows the API's records (the last 500), node and message, in order.
+  let apiLogs = [];
+  try {
+    apiLogs = (await api('api/v1/logs')).logs;
+  } catch (e) {
+    // a broker without central logs: the panel says "no logs yet"
+  }
+  await page.waitForFunction((n) => document.querySelectorAll('.lg-log-row').length >= Math.min(n, 500), apiLogs.length, { timeout: left(), polling: 100 });
+  const rows = await page.$$eval('.lg-log-row', (rs) => rs.map((r) => ({ node: r.querySelector('.lg-log-node').textContent, message: r.querySelector('.lg-log-msg').textContent })));
+  const expectedRows = apiLogs.slice(-500).map((r) => ({ node: r.node, message: r.message }));
+  if (!same(rows, expectedRows)) fail('the log panel shows ' + JSON.stringify(rows) + ', the API has ' + JSON.stringify(expectedRows));
+  result.log_rows = rows;
   await page.screenshot({ path: join(outDir, 'dashboard.png'), fullPage: true });
   result.screenshot = join(outDir, 'dashboard.png');
   for (const e of pageErrors) fail(e);

@@ -71,13 +71,16 @@ BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures
                           << "[thresholds]\np99 = < 10s\nrequest.err-503.error_rate = < 1%\n";
   auto broker = listening_parent(std::make_unique<ChildProcess>(
       std::vector<std::string>{kBinary, "broker", campaign, "--listen", "tcp://127.0.0.1:0", "--results",
-                               dir.path() + "/out", "--expect-agents", "2", "--expect-timeout", "30s", "--http",
+                               dir.path() + "/out", "--expect-agents", "3", "--expect-timeout", "30s", "--http",
                                "127.0.0.1:0", "--http-token-file", dir.path() + "/token", "--http-linger", "60s"}));
   const std::string base = "http://" + http_address(*broker);
   auto relay_eu = start_relay(broker.address, "relay-eu", "eu");
   auto relay_us = start_relay(broker.address, "relay-us", "us");
   auto agent_eu = start_agent(relay_eu.address, "agent-eu", 1);
   auto agent_us = start_agent(relay_us.address, "agent-us", 1);
+  // An agent that refuses the campaign (its --allow-target list): its error reaches the
+  // broker's central log and the page's log panel.
+  auto refuser = start_agent(relay_us.address, "refuser", 1, "us", {"--allow-target", "127.0.0.2"});
 
   const auto result = check_dashboard(base + "/?token=dash-t0ken", output_dir("dashboard_browser", "grid"),
                                       {"--click-stop", "--report-view"});
@@ -89,12 +92,20 @@ BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures
   const auto options = result["series_options"].dump();
   BOOST_TEST(options.find("region:eu") != std::string::npos, options);
   BOOST_TEST(options.find("request:err-503") != std::string::npos, options);
+  const std::string log_rows = result["log_rows"].dump();
+  BOOST_TEST(log_rows.find("\"node\":\"refuser\"") != std::string::npos, log_rows);
+  BOOST_TEST(log_rows.find("campaign refused") != std::string::npos, log_rows);
   // The same renderer in report mode, offline, with a baseline (report-view.png).
   BOOST_TEST(result["report_view"]["better"].get<int>() > 0);
 
   // The page's stop button stopped the campaign as SIGINT would.
   const auto summary = read_json(dir.path() + "/out/summary.json");
   BOOST_TEST(summary["state"] == "interrupted");
+  // The refusing agent sent no window, yet it is of its relay's region: no region without a name.
+  BOOST_TEST(summary["regions"].size() == 2u, summary["regions"].dump());
+  for (const auto& a : summary["agents"]) {
+    if (a["id"] == "refuser") BOOST_TEST(a["region"] == "us");
+  }
   BOOST_TEST(post(base + "/api/v1/stop", "dash-t0ken") == 202);  // ends the linger
   const auto code = broker->wait_for_exit(60s);
   BOOST_REQUIRE(code.has_value());
