@@ -4,7 +4,7 @@
 # then the fuzz stage (scripts/fuzz-smoke.sh: short libFuzzer runs, built with clang in
 # build-fuzz; LOADGRID_FUZZ_SECONDS=0 skips it). ctest runs two entries at a time
 # (test_integration is split per suite, see tests/CMakeLists.txt); LOADGRID_TEST_JOBS
-# overrides that. The suite takes well under 3 minutes on two cores, build excluded; the
+# overrides that. The suite takes about 5 minutes on two cores, build excluded; the
 # fuzz stage about 2, its build included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
