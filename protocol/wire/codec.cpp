@@ -43,7 +43,12 @@ Result<Envelope> decode_envelope(std::string_view frame) {
       return Error{"envelope version is not an unsigned integer"};
     }
     if (f[1].via.u64 != kProtocolVersion) {
-      return Error{"unsupported protocol version " + std::to_string(f[1].via.u64) + " (this node speaks " +
+      // Names the sender too when it can, so the line says who to upgrade.
+      const std::string from =
+          f[2].type == msgpack::type::STR
+              ? " from node \"" + printable_node_id(std::string_view(f[2].via.str.ptr, f[2].via.str.size)) + "\""
+              : "";
+      return Error{"unsupported protocol version " + std::to_string(f[1].via.u64) + from + " (this node speaks " +
                    std::to_string(kProtocolVersion) + ")"};
     }
     env.version = static_cast<uint16_t>(f[1].via.u64);
@@ -65,6 +70,33 @@ Result<Envelope> decode_envelope(std::string_view frame) {
     return Error{std::string("malformed frame: ") + e.what()};
   }
   return env;
+}
+
+std::string printable_node_id(std::string_view id) {
+  std::string out;
+  for (const char ch : id.substr(0, 64)) out += (ch >= 0x20 && ch <= 0x7e) ? ch : '?';
+  if (id.size() > 64) out += "...";
+  return out.empty() ? "(no id)" : out;
+}
+
+std::optional<ForeignVersion> foreign_version(std::string_view frame) {
+  if (frame.empty()) return std::nullopt;
+  try {
+    msgpack::zone zone;
+    size_t offset = 0;
+    bool referenced = false;
+    const msgpack::object root = msgpack::unpack(zone, frame.data(), frame.size(), offset, referenced, nullptr, nullptr,
+                                                 limits_for(frame.size()));
+    if (offset != frame.size() || root.type != msgpack::type::ARRAY || root.via.array.size < 4) return std::nullopt;
+    const msgpack::object* f = root.via.array.ptr;
+    if (f[1].type != msgpack::type::POSITIVE_INTEGER || f[1].via.u64 == kProtocolVersion) return std::nullopt;
+    ForeignVersion out;
+    out.version = f[1].via.u64;
+    if (f[2].type == msgpack::type::STR) out.node_id.assign(f[2].via.str.ptr, f[2].via.str.size);
+    return out;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace grid::wire

@@ -389,12 +389,36 @@ BOOST_AUTO_TEST_CASE(unknown_message_type_is_a_decode_error) {
 
 BOOST_AUTO_TEST_CASE(unsupported_protocol_version_is_a_decode_error) {
   const auto body = std::make_tuple(std::vector<int>{});
-  expect_decode_error(pack_array(kStats, 2, std::string("n"), body), "unsupported protocol version 2");
+  expect_decode_error(pack_array(kStats, 2, std::string("n"), body),
+                      "unsupported protocol version 2 from node \"n\" (this node speaks 1)");
   expect_decode_error(pack_array(kStats, 0, std::string("n"), body), "unsupported protocol version 0");
   expect_decode_error(pack_array(kStats, 65537, std::string("n"), body), "unsupported protocol version 65537");
   expect_decode_error(pack_array(kStats, std::string("1"), std::string("n"), body),
                       "envelope version is not an unsigned integer");
   expect_decode_error(pack_array(kStats, -1, std::string("n"), body), "envelope version is not an unsigned integer");
+}
+
+BOOST_AUTO_TEST_CASE(foreign_version_names_the_sender_and_version_of_a_frame_refused_for_its_version_only) {
+  const auto body = std::make_tuple(std::vector<int>{});
+  const auto next = foreign_version(pack_array(kStats, 2, std::string("agent-7"), body));
+  BOOST_TEST_REQUIRE(next.has_value());
+  BOOST_TEST(next->version == 2u);
+  BOOST_TEST(next->node_id == "agent-7");
+  const auto older = foreign_version(pack_array(kStats, 0, 42, body));  // a node id that is no string
+  BOOST_TEST_REQUIRE(older.has_value());
+  BOOST_TEST(older->version == 0u);
+  BOOST_TEST(older->node_id.empty());
+  // Not a version problem: our version, garbage, a cut frame, a version of the wrong type.
+  BOOST_TEST(!foreign_version(encode(StatsReport{}, "n")).has_value());
+  BOOST_TEST(!foreign_version("not msgpack").has_value());
+  BOOST_TEST(!foreign_version("").has_value());
+  const auto frame = pack_array(kStats, 2, std::string("n"), body);
+  BOOST_TEST(!foreign_version(std::string_view(frame).substr(0, frame.size() - 1)).has_value());
+  BOOST_TEST(!foreign_version(pack_array(kStats, -1, std::string("n"), body)).has_value());
+  // Ids come from the wire: what a log line and summary.json show of them is printable.
+  BOOST_TEST(printable_node_id(std::string("a\nb\xff", 4)) == "a?b?");
+  BOOST_TEST(printable_node_id(std::string(70, 'x')) == std::string(64, 'x') + "...");
+  BOOST_TEST(printable_node_id("") == "(no id)");
 }
 
 BOOST_AUTO_TEST_CASE(node_id_that_is_not_a_string_is_a_decode_error) {
