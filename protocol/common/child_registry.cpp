@@ -25,6 +25,7 @@ bool ChildRegistry::on_hello(const std::string& id, const wire::Hello& hello, St
   c.kind = hello.kind;
   c.region = hello.region;
   c.hostname = hello.hostname;
+  c.software_version = hello.software_version;
   c.cores = hello.cores;
   c.max_users = hello.max_users;
   if (c.capacity <= 0) c.capacity = hello.cores;

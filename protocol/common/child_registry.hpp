@@ -19,6 +19,7 @@ struct ChildInfo {
   wire::NodeKind kind = wire::NodeKind::agent;
   std::string region;
   std::string hostname;
+  std::string software_version;  // the loadgrid release its hello announced, "" before one
   uint32_t cores = 0;
   uint32_t max_users = 0;  // 0 = no cap
   double capacity = 0;     // relative weight for budget splits (subtree cores)

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "protocol/common/endpoints.hpp"
+#include "protocol/common/version.hpp"
 #include "protocol/common/zmq_io.hpp"
 #include "protocol/wire/codec.hpp"
 
@@ -57,6 +58,26 @@ void ChildrenLink::reject(const std::string& why) {
   }
 }
 
+// A child of another protocol version (docs/compatibility.md): nothing it sends can be
+// trusted to mean what this node reads, so all of it is refused and counted. The first
+// frame of each child (and version) gets its own warning naming the child and both
+// versions, so the operator sees who to upgrade in the logs and summary.json's
+// `warnings`; later ones go through the usual rate-limited line.
+void ChildrenLink::refuse_version(uint64_t version, const std::string& node_id) {
+  ++foreign_frames_;
+  const std::string id = wire::printable_node_id(node_id);
+  const std::string why = fmt::format("child {} speaks protocol version {}, this node ({}) speaks {} (loadgrid {})", id,
+                                      version, my_id_, wire::kProtocolVersion, software_version());
+  const auto it = foreign_children_.find(id);
+  const bool news =
+      it == foreign_children_.end() ? foreign_children_.size() < kMaxForeignChildren : it->second != version;
+  if (!news) return reject(why);
+  foreign_children_[id] = version;
+  ++rejected_;
+  reject_log_.admit(clock_.steady_now());  // this line stands for it: the next one a second on at the earliest
+  log_->warn("{}: refused; nodes of one grid must share the protocol version (docs/compatibility.md)", why);
+}
+
 void ChildrenLink::drain(Handler& handler) {
   while (auto msg = receive_upstream(reports_)) {
     if (!msg->well_formed) {
@@ -84,7 +105,10 @@ void ChildrenLink::send_down(std::string_view topic, const std::string& body) {
 void ChildrenLink::handle(const std::string& frame, Handler& handler) {
   const int64_t received_us = to_unix_us(broker_now_());
   auto env = wire::decode_envelope(frame);
-  if (!env) return reject(env.error());
+  if (!env) {
+    if (auto foreign = wire::foreign_version(frame)) return refuse_version(foreign->version, foreign->node_id);
+    return reject(env.error());
+  }
   const std::string& sender = env.value().node_id;
   if (sender.empty()) return reject("empty node id");
   const SteadyTime now = clock_.steady_now();

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -87,8 +88,15 @@ public:
   const ChildRegistry& registry() const { return registry_; }
   /// ChildRegistry::set_cpu_pressure.
   void set_cpu_pressure(bool on) { registry_.set_cpu_pressure(on); }
-  /// Malformed or unexpected frames rejected at this hop, cumulative.
+  /// Malformed or unexpected frames rejected at this hop, cumulative (frames of another
+  /// protocol version included).
   uint64_t rejected_frames() const { return rejected_; }
+  /// Frames refused because they spoke another protocol version, cumulative.
+  uint64_t foreign_version_frames() const { return foreign_frames_; }
+  /// Children refused for their protocol version: id (made printable) -> the version
+  /// they spoke last. At most kMaxForeignChildren; each is warned about once per version.
+  static constexpr size_t kMaxForeignChildren = 64;
+  const std::map<std::string, uint64_t>& foreign_children() const { return foreign_children_; }
   /// Handshakes of children refused for their key (CURVE links only), cumulative.
   uint64_t refused_handshakes() const { return zap_ ? zap_->refused() : 0; }
   /// Downstream frames (snapshots, clock echoes) the socket refused or that were above
@@ -99,6 +107,7 @@ public:
 
 private:
   void reject(const std::string& why);
+  void refuse_version(uint64_t version, const std::string& node_id);
   void handle(const std::string& frame, Handler& handler);
   void send_down(std::string_view topic, const std::string& body);
   void membership_changed(Handler& handler);
@@ -116,6 +125,8 @@ private:
   Logger log_;
   uint64_t rejected_ = 0;
   uint64_t unsent_ = 0;
+  uint64_t foreign_frames_ = 0;
+  std::map<std::string, uint64_t> foreign_children_;
   LogRateLimit reject_log_;
   LogRateLimit oversized_log_;
   SnapshotThrottle throttle_;

@@ -4,8 +4,12 @@
 #include <stdexcept>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "protocol/common/endpoints.hpp"
+#include "protocol/common/version.hpp"
 #include "protocol/common/zmq_io.hpp"
+#include "protocol/wire/codec.hpp"
 
 namespace grid::common {
 
@@ -102,7 +106,16 @@ std::optional<wire::Plan> ParentLink::receive(uint64_t newer_than) {
     }
     auto env = wire::decode_envelope(msg->body);
     if (!env) {
-      reject(env.error());
+      // A parent of another protocol version: say who and both versions (docs/compatibility.md).
+      if (auto foreign = wire::foreign_version(msg->body)) {
+        reject(
+            fmt::format("parent {} (node \"{}\") speaks protocol version {}, this node speaks {} (loadgrid {}): "
+                        "nodes of one grid must share the protocol version",
+                        parents_[current_], wire::printable_node_id(foreign->node_id), foreign->version,
+                        wire::kProtocolVersion, software_version()));
+      } else {
+        reject(env.error());
+      }
       continue;
     }
     if (env.value().type == wire::MessageType::clock_echo) {

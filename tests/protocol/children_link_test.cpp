@@ -10,9 +10,12 @@
 
 #include "protocol/common/children_link.hpp"
 #include "protocol/common/endpoints.hpp"
+#include "protocol/common/log_capture.hpp"
 #include "protocol/common/parent_link.hpp"
 #include "protocol/common/zmq_io.hpp"
+#include "protocol/wire/codec.hpp"
 #include "sample_messages.hpp"
+#include "support/fake_peers.hpp"
 
 using namespace grid;
 using namespace std::chrono_literals;
@@ -125,6 +128,61 @@ BOOST_AUTO_TEST_CASE(a_malformed_listen_address_is_refused_naming_it) {
   } catch (const std::invalid_argument& e) {
     BOOST_TEST(std::string(e.what()).find("'tcp://127.0.0.1:0,5'") != std::string::npos, e.what());
   }
+}
+
+// docs/compatibility.md: a child of another protocol version (here the next one, as a
+// newer release would speak) is refused whole: counted, kept out of the registry, and
+// named once in a warning with both versions; a sibling of ours joins as usual, and so
+// does a child of an older minor release that speaks our protocol version.
+BOOST_AUTO_TEST_CASE(a_child_of_another_protocol_version_is_refused_counted_and_named_with_both_versions) {
+  zmq::context_t context(1);
+  auto logger = common::make_logger("version-parent");
+  common::LogCapture warnings(logger);
+  common::ChildrenLink link(
+      context, "inproc://children-link-version", 1000ms, common::SystemClock::instance(),
+      [] { return common::SystemClock::instance().wall_now(); }, "version-parent", logger);
+  CountingHandler handler;
+  test::FakeChild future(context, "inproc://children-link-version", "future-1");
+  test::FakeChild older(context, "inproc://children-link-version", "older-1");
+  const uint64_t next = wire::kProtocolVersion + 1;
+  wire::Hello hello;
+  hello.software_version = "0.3.0";
+  future.send_raw(test::frame_of(wire::MessageType::hello, next, "future-1", hello));
+  future.send_raw(test::frame_of(wire::MessageType::heartbeat, next, "future-1", wire::Heartbeat{}));
+  hello.software_version = "0.1.0";
+  older.send(hello);
+  BOOST_TEST_REQUIRE(
+      test::step_until([&] { return link.foreign_version_frames() == 2 && link.registry().live().size() == 1; },
+                       [&] { link.drain(handler); }));
+  BOOST_TEST(link.rejected_frames() == 2u);
+  BOOST_TEST(link.registry().children().count("future-1") == 0u);
+  BOOST_TEST(link.registry().live()[0]->id == "older-1");
+  BOOST_TEST(link.registry().live()[0]->software_version == "0.1.0");
+  BOOST_TEST(handler.membership_changes == 1);
+  BOOST_REQUIRE_EQUAL(link.foreign_children().size(), 1u);
+  BOOST_TEST(link.foreign_children().at("future-1") == next);
+  std::vector<std::string> lines;
+  for (const auto& r : warnings.take()) lines.push_back(r.message);
+  BOOST_REQUIRE_EQUAL(lines.size(), 1u);  // one line for the child, not one per frame
+  const std::string expected = "child future-1 speaks protocol version " + std::to_string(next) +
+                               ", this node (version-parent) speaks " + std::to_string(wire::kProtocolVersion);
+  BOOST_TEST(lines[0].find(expected) != std::string::npos, lines[0]);
+}
+
+BOOST_AUTO_TEST_CASE(foreign_children_are_remembered_up_to_a_bound_and_their_ids_made_printable) {
+  zmq::context_t context(1);
+  auto link = make_link(context, "inproc://children-link-foreign-bound");
+  CountingHandler handler;
+  test::FakeChild sender(context, "inproc://children-link-foreign-bound", "unused");
+  const size_t n = common::ChildrenLink::kMaxForeignChildren + 10;
+  for (size_t i = 0; i < n; ++i) {
+    sender.send_raw(test::frame_of(wire::MessageType::bye, 0, "old\n" + std::to_string(i), wire::Bye{}));
+  }
+  BOOST_TEST_REQUIRE(
+      test::step_until([&] { return link.foreign_version_frames() == n; }, [&] { link.drain(handler); }));
+  BOOST_TEST(link.rejected_frames() == n);
+  BOOST_TEST(link.foreign_children().size() == common::ChildrenLink::kMaxForeignChildren);
+  BOOST_TEST(link.foreign_children().count("old?0") == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,7 +3,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "protocol/common/log_capture.hpp"
 #include "protocol/common/parent_link.hpp"
+#include "protocol/wire/codec.hpp"
 #include "support/fake_peers.hpp"
 #include "support/manual_clock.hpp"
 
@@ -116,6 +118,30 @@ BOOST_AUTO_TEST_CASE(malformed_frames_from_the_parent_are_counted_and_the_valid_
   link.send_heartbeat(grid::wire::Heartbeat{});
   BOOST_TEST_REQUIRE(step_until([&] { return parent.count(MessageType::heartbeat) == 1; }));
   BOOST_TEST(parent.of_type(MessageType::heartbeat)[0].as<grid::wire::Heartbeat>().rejected_frames == 2u);
+}
+
+// docs/compatibility.md: plans of a parent of another protocol version are refused,
+// counted, and the warning names the parent and both versions.
+BOOST_AUTO_TEST_CASE(plans_of_a_parent_of_another_protocol_version_are_refused_naming_it_and_both_versions) {
+  zmq::context_t context;
+  ManualClock clock;
+  FakeParent parent(context, "inproc://future-parent");
+  auto logger = grid::common::make_logger("child");
+  grid::common::LogCapture warnings(logger);
+  ParentLink link(context, "inproc://future-parent", "child", clock, logger);
+  grid::wire::Plan plan;
+  plan.epoch = 5;
+  BOOST_TEST_REQUIRE(step_until([&] { return link.receive(0).has_value(); }, [&] { parent.publish(plan); }));
+  const uint64_t next = grid::wire::kProtocolVersion + 1;
+  plan.epoch = 6;
+  parent.publish_raw(grid::common::kPlanTopic, grid::test::frame_of(MessageType::plan, next, "broker-9", plan));
+  BOOST_TEST_REQUIRE(step_until([&] { return link.rejected_frames() == 1; }, [&] { BOOST_TEST(!link.receive(5)); }));
+  const auto lines = warnings.take();
+  BOOST_REQUIRE_EQUAL(lines.size(), 1u);
+  const std::string expected = "parent inproc://future-parent (node \"broker-9\") speaks protocol version " +
+                               std::to_string(next) + ", this node speaks " +
+                               std::to_string(grid::wire::kProtocolVersion);
+  BOOST_TEST(lines[0].message.find(expected) != std::string::npos, lines[0].message);
 }
 
 BOOST_AUTO_TEST_CASE(a_heartbeat_carries_the_send_time_of_the_links_clock) {

@@ -38,6 +38,21 @@ struct Upstream {
   }
 };
 
+/// A frame as a peer of protocol `version` would send it: `body` (a message, or a tuple
+/// laid out as an older release did) in the envelope `[type, version, node_id, body]`.
+/// For misbehaving and older or newer peers.
+template <class Body>
+std::string frame_of(wire::MessageType type, uint64_t version, std::string_view node_id, const Body& body) {
+  msgpack::sbuffer buffer;
+  msgpack::packer<msgpack::sbuffer> packer(buffer);
+  packer.pack_array(4);
+  packer.pack(static_cast<uint8_t>(type));
+  packer.pack(version);
+  packer.pack(node_id);
+  packer.pack(body);
+  return std::string(buffer.data(), buffer.size());
+}
+
 /// Checks `done()` after each `step()` until it holds, pausing 5 ms between attempts;
 /// bounded by `attempts`. Real time only bounds the wait: the condition decides.
 inline bool step_until(
@@ -152,6 +167,8 @@ public:
   void send(const M& message) {
     common::send_upstream(reports_, wire::encode(message, id_));
   }
+  /// Sends `frame` as it is (see frame_of).
+  void send_raw(std::string_view frame) { common::send_upstream(reports_, frame); }
   void hello(wire::NodeKind kind = wire::NodeKind::agent, const std::string& region = "default", uint32_t cores = 1) {
     wire::Hello h;
     h.kind = kind;
