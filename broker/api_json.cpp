@@ -14,6 +14,7 @@ nlohmann::ordered_json node_json(const NodeView& n) {
                                 {"kind", n.kind},
                                 {"region", n.region},
                                 {"state", n.state},
+                                {"version", n.version},
                                 {"users", n.users},
                                 {"requests", n.requests},
                                 {"failures", n.failures},

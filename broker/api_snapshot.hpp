@@ -43,8 +43,9 @@ struct NodeView {
   std::string id;
   std::string kind;  // "relay" or "agent"
   std::string region;
-  std::string state;   // running, finished, lost, left
-  uint32_t users = 0;  // active users now (heartbeat), or the agent's reported users
+  std::string state;    // running, finished, lost, left
+  std::string version;  // the loadgrid release a direct child announced, "" unknown (agents below relays)
+  uint32_t users = 0;   // active users now (heartbeat), or the agent's reported users
   uint64_t requests = 0;
   uint64_t failures = 0;
   double cpu_percent = 0;  // heartbeats (agents below a relay: as the relay forwards them)

@@ -89,6 +89,7 @@ std::vector<NodeView> BrokerNode::node_views() const {
     else if (c.left)
       v.state = "left";
     v.users = c.active_users;
+    v.version = c.software_version;
     v.cpu_percent = c.cpu_percent;
     v.rss_bytes = c.rss_bytes;
     v.clock_offset_ms = static_cast<double>(c.clock_offset_us) / 1000.0;

@@ -11,6 +11,7 @@
 
 #include "broker/broker_node.hpp"
 #include "protocol/common/exit_codes.hpp"
+#include "protocol/wire/codec.hpp"
 #include "support/child_process.hpp"
 #include "support/fake_peers.hpp"
 #include "support/manual_clock.hpp"
@@ -21,6 +22,7 @@ using grid::broker::BrokerNode;
 using grid::broker::BrokerOptions;
 using grid::broker::Campaign;
 using grid::test::FakeChild;
+using grid::test::frame_of;
 using grid::test::ManualClock;
 using grid::test::step_until;
 using grid::test::TempDir;
@@ -427,6 +429,92 @@ BOOST_AUTO_TEST_CASE(a_campaign_without_thresholds_writes_no_junit_xml) {
   BOOST_TEST(std::filesystem::exists(g.dir.path() + "/summary.json"));
   BOOST_TEST(!std::filesystem::exists(g.dir.path() + "/junit.xml"));
   BOOST_TEST(read_summary(g.dir.path())["thresholds"].empty());
+}
+
+// docs/compatibility.md: a child of another protocol version (here the next, as a newer
+// release speaks it) is refused whole, named with both versions in the broker's warnings
+// and summary.json, its frames counted as rejected; the campaign runs on without it.
+BOOST_AUTO_TEST_CASE(a_child_of_another_protocol_version_is_refused_named_in_the_warnings_and_the_campaign_runs_on) {
+  TempDir dir;
+  zmq::context_t context;
+  ManualClock clock;
+  BrokerNode broker(context, campaign(), options("future", dir.path(), 1), clock);
+  broker.start();
+  FakeChild future(context, "inproc://broker-future", "future-1");
+  FakeChild agent(context, "inproc://broker-future", "a");
+  const uint64_t next = grid::wire::kProtocolVersion + 1;
+  grid::wire::Hello hello;
+  hello.cores = 8;
+  hello.software_version = "0.3.0";
+  future.send_raw(frame_of(grid::wire::MessageType::hello, next, "future-1", hello));
+  grid::wire::Heartbeat beat;
+  beat.capacity = 8;
+  beat.agents = 1;
+  future.send_raw(frame_of(grid::wire::MessageType::heartbeat, next, "future-1", beat));
+  // Refused: it is no agent, so the broker still waits for one.
+  BOOST_TEST_REQUIRE(step_broker_until(
+      broker, clock, [&] { return broker.report().rejected_frames == 2; }, 100ms));
+  BOOST_TEST((broker.plan().state == CampaignState::waiting));
+  const std::string expected = "child future-1 speaks protocol version " + std::to_string(next) +
+                               ", this node (broker-future) speaks " + std::to_string(grid::wire::kProtocolVersion);
+  const auto& warnings = broker.report().warnings;
+  BOOST_TEST_REQUIRE(warnings.size() == 1u);
+  BOOST_TEST(warnings[0].find(expected) != std::string::npos, warnings[0]);
+  agent.hello();
+  BOOST_TEST_REQUIRE(step_broker_until(broker, clock, [&] { return broker.plan().state == CampaignState::running; }));
+  BOOST_TEST_REQUIRE(step_broker_until(
+      broker, clock,
+      [&] {
+        const auto p = agent.latest_plan();
+        return p && p->budget_of("a") && p->budget_of("a")->users == 10;
+      },
+      100ms));
+  BOOST_TEST(!agent.latest_plan()->budget_of("future-1"));
+  BOOST_TEST(run_to_the_end(broker, clock, agent, 7) == grid::common::kExitOk);
+  const auto summary = read_summary(dir.path());
+  BOOST_TEST(summary["health"]["rejected_frames"] == 2);
+  BOOST_TEST(summary["warnings"].dump().find(expected) != std::string::npos, summary["warnings"].dump());
+  BOOST_TEST(summary["total"]["requests"] == 7);
+}
+
+// docs/compatibility.md: an agent of the previous minor release speaks our protocol
+// version with the layouts of its day (a heartbeat without the fields appended in 0.4 and
+// 0.5, a stats report without `resent`): accepted, its requests counted, nothing rejected.
+BOOST_AUTO_TEST_CASE(an_agent_of_the_previous_minor_release_sending_old_layouts_is_accepted_and_counted) {
+  using grid::wire::MessageType;
+  constexpr auto v = grid::wire::kProtocolVersion;
+  TempDir dir;
+  zmq::context_t context;
+  ManualClock clock;
+  BrokerNode broker(context, campaign(), options("older", dir.path(), 1), clock);
+  broker.start();
+  FakeChild agent(context, "inproc://broker-older", "a");
+  agent.send_raw(frame_of(MessageType::hello, v, "a",
+                          std::make_tuple(uint8_t{0}, std::string("default"), std::string("old-host"), 2u,
+                                          uint64_t{1} << 30, 0u, std::string("0.1.0"))));
+  auto old_heartbeat = [&] {
+    return frame_of(
+        MessageType::heartbeat, v, "a",
+        std::make_tuple(0.0, uint64_t{0}, 10u, broker.plan().epoch, grid::common::to_unix_us(clock.wall_now()),
+                        uint8_t{0}, std::string("default"), 2.0, 0u, 1u, int64_t{0}, uint64_t{0},
+                        std::vector<std::string>{}, 1u, uint64_t{0}, uint64_t{0}));
+  };
+  agent.send_raw(old_heartbeat());
+  BOOST_TEST_REQUIRE(step_broker_until(broker, clock, [&] { return broker.plan().state == CampaignState::running; }));
+  BOOST_TEST(broker.plan().budget_of("a").value().users == 10u);
+  const auto end = grid::common::from_unix_us(broker.plan().end_unix_us());
+  clock.advance(end - clock.wall_now());
+  agent.send_raw(old_heartbeat());
+  BOOST_TEST_REQUIRE(step_broker_until(broker, clock, [&] { return broker.plan().state != CampaignState::running; }));
+  const auto report = final_window(broker.plan().campaign_id, "a", 42, clock.wall_now() - 100ms);
+  agent.send_raw(frame_of(MessageType::stats, v, "a", std::make_tuple(report.windows, report.campaign_id)));
+  BOOST_TEST_REQUIRE(step_broker_until(
+      broker, clock, [&] { return broker.plan().state == CampaignState::finished; }, 10ms));
+  for (int steps = 0; broker.step() && steps < 100; ++steps) clock.advance(50ms);
+  BOOST_TEST(broker.finish() == grid::common::kExitOk);
+  BOOST_TEST(broker.report().rejected_frames == 0u);
+  BOOST_TEST(broker.report().counted_pairs == 1u);
+  BOOST_TEST(read_summary(dir.path())["total"]["requests"] == 42);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
