@@ -50,9 +50,17 @@ const std::regex kTimestamp(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} .*)");
 
 // A broker that no agent joins: info lines at start, then an error, exit 3.
 std::vector<std::string> lonely_broker(const std::string& results) {
-  return {kBinary,      "broker", std::string(LOADGRID_SOURCE_DIR) + "/configs/local-target.ini",
-          "--listen",   "tcp://127.0.0.1:0", "--expect-agents", "1", "--expect-timeout", "1s",
-          "--results",  results};
+  return {kBinary,
+          "broker",
+          std::string(LOADGRID_SOURCE_DIR) + "/configs/local-target.ini",
+          "--listen",
+          "tcp://127.0.0.1:0",
+          "--expect-agents",
+          "1",
+          "--expect-timeout",
+          "1s",
+          "--results",
+          results};
 }
 
 // A parent address whose two ports refuse every connection while this lives.
@@ -83,7 +91,6 @@ BOOST_AUTO_TEST_CASE(a_node_whose_stderr_is_the_journal_writes_priorities_and_no
   BOOST_TEST(has_line(err, "<6>info broker", "listening on tcp://127.0.0.1:"), err);
   BOOST_TEST(has_line(err, "<3>error broker", "no agent joined within 1000 ms"), err);
   for (const auto& line : lines_of(err)) BOOST_TEST(!std::regex_match(line, kTimestamp), line);
-
 }
 
 BOOST_AUTO_TEST_CASE(a_warning_written_outside_the_logger_is_a_warning_in_the_journal) {
@@ -91,21 +98,18 @@ BOOST_AUTO_TEST_CASE(a_warning_written_outside_the_logger_is_a_warning_in_the_jo
   // before the node's logger exists; the node then logs its start at info.
   TempDir dir;
   ChildProcess keygen({kBinary, "keygen", dir.path() + "/r1"});
-  BOOST_REQUIRE(keygen.wait_for_exit(30s) == std::optional<int>(0));
+  BOOST_REQUIRE(keygen.wait_for_exit(30s).value_or(-1) == 0);
   std::filesystem::permissions(dir.path() + "/r1.key", std::filesystem::perms::group_read,
                                std::filesystem::perm_options::add);
   std::filesystem::copy_file(dir.path() + "/r1.pub", dir.path() + "/children.keys");
   const SilentParent parent;
   std::vector<std::string> argv = orphan_relay(parent.address());
-  for (const std::string extra :
-       {"--curve-key", dir.path() + "/r1.key", "--authorized-keys", dir.path() + "/children.keys"}) {
-    argv.push_back(extra);
-  }
+  argv.insert(argv.end(), {"--curve-key", dir.path() + "/r1.key", "--authorized-keys", dir.path() + "/children.keys"});
   ChildProcess relay(with_journal_stream("journal", argv));
   const auto started = relay.wait_for_err_line("<6>info r1: parent " + parent.address() + ", listening on", 10s);
   BOOST_TEST(started.has_value(), relay.err());
   relay.signal(SIGTERM);
-  BOOST_TEST(relay.wait_for_exit(20s) == std::optional<int>(0));
+  BOOST_TEST(relay.wait_for_exit(20s).value_or(-1) == 0);
   const std::string err = relay.err();
   BOOST_TEST(has_line(err, "<4>loadgrid relay: warning: ", "the secret key file may be read by group or others"), err);
   for (const auto& line : lines_of(err)) BOOST_TEST(!std::regex_match(line, kTimestamp), line);

@@ -19,8 +19,8 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string kUnitDir = std::string(LOADGRID_SOURCE_DIR) + "/deploy/systemd";
-const std::vector<std::string> kUnits = {"loadgrid-relay.service", "loadgrid-agent.service",
-                                         "loadgrid-relay@.service", "loadgrid-agent@.service"};
+const std::vector<std::string> kUnits = {"loadgrid-relay.service", "loadgrid-agent.service", "loadgrid-relay@.service",
+                                         "loadgrid-agent@.service"};
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
