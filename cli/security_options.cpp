@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "protocol/common/config_error.hpp"
+#include "protocol/common/log.hpp"
 
 namespace po = boost::program_options;
 
@@ -45,7 +46,8 @@ common::LinkSecurity resolve_security(const std::string& command, const Security
   const bool has_authorized = sides.parent_side && !flags.authorized_keys.empty();
   const bool has_parent_key = sides.child_side && !flags.parent_key.empty();
   const auto warn = [&](const std::string& text) {
-    std::cerr << "loadgrid " << command << ": warning: " << text << "\n";
+    std::cerr << common::stderr_priority_prefix(common::LogLevel::warning) << "loadgrid " << command
+              << ": warning: " << text << "\n";
   };
 
   if (flags.curve_key.empty()) {

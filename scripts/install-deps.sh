@@ -16,7 +16,9 @@
 # chart.min.js). chromium, nodejs and npm: the dashboard's browser test drives Debian's
 # headless chromium with playwright-core (scripts/browser-deps.sh installs that from
 # npm); nodejs and npm only when no node is installed (NodeSource's nodejs bundles npm
-# and conflicts with Debian's).
+# and conflicts with Debian's). systemd: the tests run its `systemd-analyze verify` on
+# deploy/systemd's units (it installs in a container too; nothing is started there
+# without systemd as PID 1, and the policy-rc.d below denies service starts anyway).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -31,6 +33,7 @@ packages=(
   prometheus
   libjs-chart.js
   chromium
+  systemd
 )
 command -v node > /dev/null 2>&1 || packages+=(nodejs)
 command -v npm > /dev/null 2>&1 || packages+=(npm)

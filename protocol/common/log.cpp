@@ -1,8 +1,14 @@
 #include "protocol/common/log.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <charconv>
+#include <cstdlib>
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -31,17 +37,101 @@ std::atomic<spdlog::level::level_enum> g_level{spdlog::level::info};
 // (LogCapture, docs/adr/0018). The stderr sink applies --log-level.
 spdlog::level::level_enum logger_level(spdlog::level::level_enum shown) { return std::min(shown, spdlog::level::warn); }
 
+// "<N>": the syslog priority of the line's level (sd-daemon(3): SD_ERR <3>, SD_WARNING
+// <4>, SD_INFO <6>, SD_DEBUG <7>; critical is SD_CRIT <2>).
+class SyslogPriorityFlag final : public spdlog::custom_flag_formatter {
+public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const char* prefix = "<6>";
+    switch (msg.level) {
+      case spdlog::level::trace:
+      case spdlog::level::debug:
+        prefix = "<7>";
+        break;
+      case spdlog::level::info:
+        prefix = "<6>";
+        break;
+      case spdlog::level::warn:
+        prefix = "<4>";
+        break;
+      case spdlog::level::err:
+        prefix = "<3>";
+        break;
+      case spdlog::level::critical:
+        prefix = "<2>";
+        break;
+      default:
+        break;
+    }
+    dest.append(prefix, prefix + 3);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<SyslogPriorityFlag>(); }
+};
+
+// Parses a whole decimal number; nothing else (no sign, no spaces) is accepted.
+std::optional<uint64_t> parse_decimal(std::string_view text) {
+  uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
 // One sink for every logger of the process (stderr_sink_mt locks per line).
 std::shared_ptr<spdlog::sinks::stderr_sink_mt> shared_sink() {
   static const auto sink = [] {
     auto s = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    s->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %n: %v");
+    s->set_formatter(make_stderr_formatter(stderr_is_journal()));
     return s;
   }();
   return sink;
 }
 
 }  // namespace
+
+bool is_journal_stream(std::optional<std::string_view> journal_stream, std::optional<FileIdentity> stderr_file) {
+  if (!journal_stream || !stderr_file) return false;
+  const auto colon = journal_stream->find(':');
+  if (colon == std::string_view::npos) return false;
+  const auto device = parse_decimal(journal_stream->substr(0, colon));
+  const auto inode = parse_decimal(journal_stream->substr(colon + 1));
+  return device && inode && *device == stderr_file->device && *inode == stderr_file->inode;
+}
+
+bool stderr_is_journal() {
+  const char* value = std::getenv("JOURNAL_STREAM");
+  struct stat st {};
+  std::optional<FileIdentity> file;
+  if (fstat(STDERR_FILENO, &st) == 0)
+    file = FileIdentity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+  return is_journal_stream(value ? std::optional<std::string_view>(value) : std::nullopt, file);
+}
+
+std::string_view stderr_priority_prefix(LogLevel level) {
+  static const bool journal = stderr_is_journal();
+  if (!journal) return "";
+  switch (level) {
+    case LogLevel::debug:
+      return "<7>";
+    case LogLevel::warning:
+      return "<4>";
+    case LogLevel::error:
+      return "<3>";
+    case LogLevel::info:
+    case LogLevel::off:
+      break;
+  }
+  return "<6>";
+}
+
+std::unique_ptr<spdlog::formatter> make_stderr_formatter(bool journal) {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  if (journal) {
+    formatter->add_flag<SyslogPriorityFlag>('*').set_pattern("%*%l %n: %v");
+  } else {
+    formatter->set_pattern("%Y-%m-%d %H:%M:%S.%e %l %n: %v");
+  }
+  return formatter;
+}
 
 Result<LogLevel> parse_log_level(std::string_view text) {
   if (text == "debug") return LogLevel::debug;
