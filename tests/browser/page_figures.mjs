@@ -32,17 +32,29 @@ export async function launchChromium(contextOptions = {}) {
       args: CHROMIUM_ARGS,
       viewport: { width: 1440, height: 900 },
       deviceScaleFactor: 1,
-      timeout: 30000,
+      // A fresh machine's first chromium start builds its font cache, and the CI machine
+      // is shared: a minute and a half, not the default 30 s.
+      timeout: 90000,
       ...contextOptions,
     });
     const close = async () => {
       await context.close().catch(() => {});
-      rmSync(profile, { recursive: true, force: true });
+      removeProfile(profile);
     };
     return { context, close };
   } catch (e) {
-    rmSync(profile, { recursive: true, force: true });
+    removeProfile(profile);
     throw e;
+  }
+}
+
+// Removes a profile directory; a chromium still writing into it (after a failed launch)
+// can make that fail: retried, and never an error that would hide the real one.
+function removeProfile(profile) {
+  try {
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  } catch (e) {
+    console.error('could not remove the chromium profile ' + profile + ': ' + e.message);
   }
 }
 

@@ -25,9 +25,9 @@ std::string http_address(const ChildProcess& process) {
 // Runs dashboard_check.mjs on `url` (bounded) and returns its JSON result.
 nlohmann::json check_dashboard(const std::string& url, const std::string& out_dir,
                                const std::vector<std::string>& extra) {
-  std::vector<std::string> args{url, out_dir, "--timeout", "90"};
+  std::vector<std::string> args{url, out_dir, "--timeout", "180"};
   args.insert(args.end(), extra.begin(), extra.end());
-  const auto result = run_browser_check("dashboard_check.mjs", args, 120s);
+  const auto result = run_browser_check("dashboard_check.mjs", args, 210s);
   BOOST_TEST_MESSAGE("screenshots: " << out_dir << "/dashboard-live.png, " << out_dir << "/dashboard.png");
   return result;
 }
@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(the_dashboard_follows_a_grid_run_and_shows_the_apis_figures
   TempDir dir;
   std::ofstream(dir.path() + "/token") << "dash-t0ken\n";
   const std::string campaign = dir.path() + "/dash.ini";
-  std::ofstream(campaign) << "[campaign]\nname = dashboard-grid\nduration = 60s\ninterval = 500ms\n"
+  std::ofstream(campaign) << "[campaign]\nname = dashboard-grid\nduration = 180s\ninterval = 500ms\n"
                           << "[load]\nusers = 4\nthink_time = 20ms\n"
                           << "[regions]\neu = 1\nus = 1\n"
                           << "[request.home]\nurl = " << target.url("/") << "\n"

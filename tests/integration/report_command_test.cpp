@@ -139,8 +139,9 @@ BOOST_AUTO_TEST_CASE(the_report_renders_offline_and_shows_the_totals_of_summary_
   const std::string later = finished_run(target, dir.path(), "later", 3);
 
   // As `loadgrid run` wrote it.
-  const auto written = run_browser_check(
-      "report_check.mjs", {earlier + "/report.html", earlier + "/summary.json", out + "/run", "--timeout", "60"}, 90s);
+  const auto written =
+      run_browser_check("report_check.mjs",
+                        {earlier + "/report.html", earlier + "/summary.json", out + "/run", "--timeout", "150"}, 180s);
   BOOST_TEST(written["from_disk"]["compared"].get<int>() > 50);
   BOOST_TEST(written["charts"]["rps"].size() == 1u);
   BOOST_TEST_MESSAGE("screenshot: " << out << "/run/report.png");
@@ -150,8 +151,8 @@ BOOST_AUTO_TEST_CASE(the_report_renders_offline_and_shows_the_totals_of_summary_
   BOOST_REQUIRE_EQUAL(report.wait_for_exit(30s).value_or(-1), 0);
   const auto compared = run_browser_check("report_check.mjs",
                                           {later + "/report.html", later + "/summary.json", out + "/baseline",
-                                           "--baseline", earlier + "/summary.json", "--timeout", "60"},
-                                          90s);
+                                           "--baseline", earlier + "/summary.json", "--timeout", "150"},
+                                          180s);
   BOOST_TEST(compared["from_disk"]["compared"].get<int>() > written["from_disk"]["compared"].get<int>());
   BOOST_TEST(compared["baseline_total_requests_shown"].size() == 1u);
   BOOST_TEST(compared["charts"]["rps"].dump().find("req/s (baseline)") != std::string::npos);
@@ -160,8 +161,9 @@ BOOST_AUTO_TEST_CASE(the_report_renders_offline_and_shows_the_totals_of_summary_
   BOOST_TEST_MESSAGE("screenshot: " << out << "/baseline/report.png");
 
   // The later report against the earlier run's summary.json: the totals differ.
-  const auto wrong = run_browser_script(
-      "report_check.mjs", {later + "/report.html", earlier + "/summary.json", out + "/wrong", "--timeout", "60"}, 90s);
+  const auto wrong =
+      run_browser_script("report_check.mjs",
+                         {later + "/report.html", earlier + "/summary.json", out + "/wrong", "--timeout", "150"}, 180s);
   BOOST_TEST(wrong.code == 1);
   BOOST_TEST(wrong.result["ok"] == false);
   BOOST_TEST(wrong.result["failures"].dump().find("summary.total.requests: page has ") != std::string::npos,
