@@ -19,6 +19,8 @@
 # and conflicts with Debian's). systemd: the tests run its `systemd-analyze verify` on
 # deploy/systemd's units (it installs in a container too; nothing is started there
 # without systemd as PID 1, and the policy-rc.d below denies service starts anyway).
+# debhelper, dpkg-dev, lintian: scripts/package.sh builds and checks the Debian package
+# (debian/), and the tests install, run and purge it; man-db renders its man pages.
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -34,6 +36,7 @@ packages=(
   libjs-chart.js
   chromium
   systemd
+  debhelper dpkg-dev lintian man-db
 )
 command -v node > /dev/null 2>&1 || packages+=(nodejs)
 command -v npm > /dev/null 2>&1 || packages+=(npm)
