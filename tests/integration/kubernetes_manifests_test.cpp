@@ -248,14 +248,22 @@ BOOST_AUTO_TEST_CASE(a_render_that_breaks_a_grid_rule_is_reported_naming_the_obj
 BOOST_AUTO_TEST_CASE(every_kustomization_uses_only_fields_that_kustomize_v2_0_3_reads) {
   // Debian 12's kubectl 1.20 embeds kustomize v2.0.3, which rejects fields added later
   // (components, labels, patches, replicas...) and reads directories only under bases.
-  const std::set<std::string> known = {"apiVersion",        "kind",
-                                       "resources",         "bases",
-                                       "namePrefix",        "nameSuffix",
-                                       "namespace",         "commonLabels",
-                                       "commonAnnotations", "patchesStrategicMerge",
-                                       "patchesJson6902",   "configMapGenerator",
-                                       "secretGenerator",   "generatorOptions",
-                                       "vars",              "images"};
+  const std::set<std::string> known = {"apiVersion",
+                                       "kind",
+                                       "resources",
+                                       "bases",
+                                       "namePrefix",
+                                       "nameSuffix",
+                                       "namespace",
+                                       "commonLabels",
+                                       "commonAnnotations",
+                                       "patchesStrategicMerge",
+                                       "patchesJson6902",
+                                       "configMapGenerator",
+                                       "secretGenerator",
+                                       "generatorOptions",
+                                       "vars",
+                                       "images"};
   int checked = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(kKubernetesDir)) {
     if (entry.path().filename() != "kustomization.yaml") continue;
@@ -275,6 +283,36 @@ BOOST_AUTO_TEST_CASE(every_kustomization_uses_only_fields_that_kustomize_v2_0_3_
     }
   }
   BOOST_TEST(checked >= 5);  // base, two regions, two overlays
+}
+
+BOOST_AUTO_TEST_CASE(every_node_config_uses_options_of_its_node_and_every_campaign_passes_loadgrid_check) {
+  // A misspelt key in a ConfigMap's .ini would stop the pod at start (exit 2); catch it
+  // here: each key of broker.ini, relay.ini, agent.ini is a long option of `loadgrid NODE
+  // --help`, and each campaign.ini passes `loadgrid check`.
+  static const std::regex line(R"(^([a-z0-9-]+)\s*=)");
+  int configs = 0, campaigns = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(kKubernetesDir)) {
+    const std::string name = entry.path().filename();
+    if (name == "campaign.ini") {
+      ++campaigns;
+      const auto r = run({kBinary, "check", entry.path().string()});
+      BOOST_TEST(r.code == 0, entry.path().string() << ":\n" << r.out << r.err);
+      continue;
+    }
+    if (name != "broker.ini" && name != "relay.ini" && name != "agent.ini") continue;
+    ++configs;
+    const std::string node = name.substr(0, name.find('.'));
+    const auto help = run({kBinary, node, "--help"});
+    std::istringstream lines(read_file(entry.path()));
+    for (std::string l; std::getline(lines, l);) {
+      std::smatch m;
+      if (!std::regex_search(l, m, line)) continue;
+      BOOST_TEST(help.out.find("--" + m[1].str() + " ") != std::string::npos,
+                 entry.path().string() << ": " << m[1] << " is not an option of loadgrid " << node);
+    }
+  }
+  BOOST_TEST(configs >= 6);  // base broker, two relays, two agents, two-regions' broker
+  BOOST_TEST(campaigns >= 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
