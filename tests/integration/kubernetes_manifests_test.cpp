@@ -315,4 +315,32 @@ BOOST_AUTO_TEST_CASE(every_node_config_uses_options_of_its_node_and_every_campai
   BOOST_TEST(campaigns >= 2);
 }
 
+BOOST_AUTO_TEST_CASE(a_region_added_by_the_readme_runbook_renders_and_follows_the_rules) {
+  // README "Add a region": copy regions/us to regions/ap with us replaced by ap, list it
+  // under the overlay's bases. The new relay and agents get their own names, Secrets and
+  // parent, and every rule still holds.
+  TempDir dir;
+  const std::string copy = copy_of_manifests(dir);
+  std::filesystem::create_directory(copy + "/regions/ap");
+  static const std::regex us(R"(\bus\b)");
+  for (const auto& entry : std::filesystem::directory_iterator(copy + "/regions/us")) {
+    std::ofstream(copy + "/regions/ap/" + entry.path().filename().string())
+        << std::regex_replace(read_file(entry.path()), us, "ap");
+  }
+  replace_in_file(copy + "/overlays/two-regions/kustomization.yaml", "- ../../regions/us\n",
+                  "- ../../regions/us\n- ../../regions/ap\n");
+  const std::string file = dir.path() + "/out.yaml";
+  const auto rendered = render(kubectls().front(), copy + "/overlays/two-regions", file);
+  BOOST_TEST_REQUIRE(rendered.code == 0, rendered.err);
+  const auto v = deploy_script("validate.mjs", file);
+  BOOST_TEST(v.code == 0, v.out << v.err);
+  const auto r = deploy_script("rules.mjs", file);
+  BOOST_TEST(r.code == 0, r.out << r.err);
+  BOOST_TEST(r.out.find("loadgrid-agent-ap-keys") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("loadgrid-relay-ap-keys") != std::string::npos, r.out);
+  const std::string text = read_file(file);
+  BOOST_TEST(text.find("parent = tcp://loadgrid-relay-ap:5567") != std::string::npos);
+  BOOST_TEST(text.find("  name: loadgrid-relay-ap\n") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
