@@ -22,7 +22,7 @@
 # kubernetes-client (kubectl 1.20, kustomize v2.0.3 inside): the tests render
 # deploy/kubernetes/'s overlays with `kubectl kustomize`; only when no kubectl is
 # installed, so a newer one (from the Kubernetes project's own repository, say) is kept:
-# the manifests render with both (docs/adr/0022).
+# the manifests render with both (docs/adr/0023).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config

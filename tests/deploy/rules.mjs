@@ -6,7 +6,7 @@
 // but does not contain, which the operator makes (deploy/kubernetes/README.md must
 // document each; the test checks). Exit 2 on a usage error.
 //
-// The rules (deploy/kubernetes/README.md, docs/adr/0022):
+// The rules (deploy/kubernetes/README.md, docs/adr/0023):
 // - every container: cpu and memory requests and limits; runAsNonRoot, uid 10001,
 //   readOnlyRootFilesystem, no privilege escalation, ALL capabilities dropped; the
 //   image `loadgrid` with a tag set by kustomize `images:` (never "latest");
