@@ -21,6 +21,10 @@
 # without systemd as PID 1, and the policy-rc.d below denies service starts anyway).
 # debhelper, dpkg-dev, lintian: scripts/package.sh builds and checks the Debian package
 # (debian/), and the tests install, run and purge it; man-db renders its man pages.
+# kubernetes-client (kubectl 1.20, kustomize v2.0.3 inside): the tests render
+# deploy/kubernetes/'s overlays with `kubectl kustomize`; only when no kubectl is
+# installed, so a newer one (from the Kubernetes project's own repository, say) is kept:
+# the manifests render with both (docs/adr/0023).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -40,6 +44,7 @@ packages=(
 )
 command -v node > /dev/null 2>&1 || packages+=(nodejs)
 command -v npm > /dev/null 2>&1 || packages+=(npm)
+command -v kubectl > /dev/null 2>&1 || packages+=(kubernetes-client)
 if [ "${1:-}" = "--bench" ]; then packages+=(wrk); fi
 missing=()
 for p in "${packages[@]}"; do

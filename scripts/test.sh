@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-bash scripts/browser-deps.sh   # tests/browser: playwright-core (npm ci), for the dashboard's browser test
+bash scripts/browser-deps.sh   # npm ci in tests/browser (playwright-core) and tests/deploy (Kubernetes schema validation)
 bash scripts/check-format.sh   # unformatted code fails the test command (and so CI)
 bash scripts/build.sh
 (cd build && ctest --output-on-failure --timeout 900 -j "${LOADGRID_TEST_JOBS:-2}")
