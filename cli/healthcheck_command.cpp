@@ -3,8 +3,8 @@
 // usage. For container HEALTHCHECKs and Kubernetes exec probes (docs/adr/0024).
 
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include <boost/program_options.hpp>

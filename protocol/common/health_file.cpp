@@ -1,12 +1,12 @@
 #include "protocol/common/health_file.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-
-#include <unistd.h>
 
 #include "protocol/common/atomic_file.hpp"
 

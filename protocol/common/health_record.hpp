@@ -15,12 +15,12 @@ namespace grid::common {
 /// {"node":"agent-a1","role":"agent","state":"running","parent_connected":true,"time_unix_ms":1767225600000,"pid":42}
 /// The file is rewritten by the node's own loop, so its time says the loop is alive.
 struct HealthRecord {
-  std::string node;                       // node id
-  std::string role;                       // broker, relay or agent
-  std::string state;                      // idle, waiting, running, stopping, finished, draining
-  std::optional<bool> parent_connected;   // relays and agents: the parent echoes our heartbeats; broker: none
-  int64_t time_unix_ms = 0;               // wall clock of the write
-  int64_t pid = 0;                        // the writing process
+  std::string node;                      // node id
+  std::string role;                      // broker, relay or agent
+  std::string state;                     // idle, waiting, running, stopping, finished, draining
+  std::optional<bool> parent_connected;  // relays and agents: the parent echoes our heartbeats; broker: none
+  int64_t time_unix_ms = 0;              // wall clock of the write
+  int64_t pid = 0;                       // the writing process
 };
 
 /// Longest content decode_health_record accepts: a record is ~150 bytes; anything much

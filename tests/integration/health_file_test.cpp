@@ -67,7 +67,8 @@ Check healthy_with(const std::string& path, const std::string& part) {
 
 // An agent whose parent refuses connections: its loop runs (parent not connected).
 std::unique_ptr<ChildProcess> lone_agent(const RefusedPort& parent, const std::string& id,
-                                         const std::vector<std::string>& extra, const std::vector<std::string>& env = {}) {
+                                         const std::vector<std::string>& extra,
+                                         const std::vector<std::string>& env = {}) {
   std::vector<std::string> argv;
   if (!env.empty()) {
     argv = {"/usr/bin/env"};
@@ -140,14 +141,20 @@ BOOST_AUTO_TEST_CASE(a_stopped_node_goes_stale_and_healthcheck_names_its_age_the
   auto agent = lone_agent(parent, "agent-stale", {"--health-file", path});
   BOOST_TEST_REQUIRE(healthy_with(path, "agent agent-stale").code == 0, agent->err());
   agent->signal(SIGSTOP);
-  const auto stale = poll_check([&] { return healthcheck({path, "--max-age", "2s"}); },
-                                [](const Check& c) { return c.code == 1; });
+  const auto stale = poll_check(
+      [&] {
+        return healthcheck({path, "--max-age", "2s"});
+      },
+      [](const Check& c) { return c.code == 1; });
   agent->signal(SIGCONT);
   BOOST_TEST(stale.code == 1, stale.out << stale.err);
   BOOST_TEST(contains(stale.out, "unhealthy: " + path + ": agent agent-stale idle"));
   BOOST_TEST(contains(stale.out, "s ago, more than --max-age 2s"));
-  const auto back = poll_check([&] { return healthcheck({path, "--max-age", "2s"}); },
-                               [](const Check& c) { return c.code == 0; });
+  const auto back = poll_check(
+      [&] {
+        return healthcheck({path, "--max-age", "2s"});
+      },
+      [](const Check& c) { return c.code == 0; });
   BOOST_TEST(back.code == 0, back.out);
 }
 

@@ -55,8 +55,9 @@ BOOST_AUTO_TEST_CASE(a_silent_parent_is_said_but_not_unhealthy) {
 BOOST_AUTO_TEST_CASE(a_file_older_than_max_age_is_unhealthy_with_its_age_named) {
   const auto v = judge_health("/run/h", written_at(kNow - 42s), kNow, 15s);
   BOOST_TEST(!v.healthy);
-  BOOST_TEST(v.line == "unhealthy: /run/h: agent agent-a1 running, parent connected, updated 42.0 s ago, more than "
-                       "--max-age 15s");
+  BOOST_TEST(v.line ==
+             "unhealthy: /run/h: agent agent-a1 running, parent connected, updated 42.0 s ago, more than "
+             "--max-age 15s");
 }
 
 BOOST_AUTO_TEST_CASE(the_max_age_itself_is_still_healthy_one_millisecond_more_is_not) {
