@@ -39,7 +39,8 @@ AgentNode::AgentNode(zmq::context_t& context, AgentOptions options, const common
       tick_(options_.heartbeat, clock_.steady_now() + options_.heartbeat),
       nic_(options_.net_sysfs),
       retained_(options_.retained_limit),
-      capacity_threads_(options_.threads ? options_.threads : common::machine_cores()) {
+      capacity_threads_(options_.threads ? options_.threads : common::machine_cores()),
+      health_(options_.health_file, log_, clock_.steady_now()) {
   loop_.watch(parent_.plans());
 }
 
@@ -265,6 +266,15 @@ void AgentNode::pump(std::chrono::milliseconds wait) {
   watch_network();
   if (tick_.due(clock_.steady_now())) send_heartbeat();
   uplink_.pump(parent_, clock_.steady_now());
+  health_.update(clock_.steady_now(), [this] { return health_record(); });
+}
+
+common::HealthRecord AgentNode::health_record() const {
+  return common::make_health_record(options_.id, "agent",
+                                    draining_ ? "draining"
+                                    : pool_   ? "running"
+                                              : "idle",
+                                    parent_.parent_alive(), clock_.wall_now());
 }
 
 // Interfaces near their speed matter while the engines run; the one line about
@@ -284,6 +294,7 @@ void AgentNode::finish() {
   // Drain: users finish their requests, the final windows go up, and we wait (bounded)
   // for the root to acknowledge them, still heartbeating and failing over, so nothing
   // counted is left behind.
+  draining_ = true;
   if (pool_) pool_->request_stop();
   const auto drain_deadline = std::chrono::steady_clock::now() + options_.drain_limit;
   while (pool_ && std::chrono::steady_clock::now() < drain_deadline) pump(std::chrono::milliseconds(100));
@@ -307,6 +318,7 @@ void AgentNode::run() {
   start();
   loop_.run([this] { return step(); });
   finish();
+  health_.remove();
 }
 
 }  // namespace grid::agent

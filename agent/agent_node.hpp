@@ -14,6 +14,7 @@
 #include "agent/start_allowance.hpp"
 #include "agent/target_allowlist.hpp"
 #include "protocol/common/clock.hpp"
+#include "protocol/common/health_file.hpp"
 #include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/log_rate_limit.hpp"
@@ -45,6 +46,7 @@ struct AgentOptions {
   TargetAllowlist allowed_targets;                         // --allow-target: hosts it may load (default: loopback only)
   common::LinkSecurity security;                           // CURVE to the parent (docs/adr/0014)
   std::string net_sysfs = "/sys/class/net";                // where interface counters and speeds are read (NicMonitor)
+  std::string health_file;  // rewritten every second for `loadgrid healthcheck` (docs/adr/0024); "" none
 };
 
 /// An agent: subscribes to its parent's plan snapshots, runs its budget of users on an
@@ -52,6 +54,8 @@ struct AgentOptions {
 /// Every warning and error its logger writes (engines' included) goes upstream too,
 /// rate-limited (LogUplink, docs/adr/0018); it warns when its CPU is above 90 % of its
 /// engine threads' cores and when a network interface runs near its speed (NicMonitor).
+/// With --health-file, its loop rewrites that file every second (idle, running or
+/// draining; parent connected or not) and removes it when it leaves (docs/adr/0024).
 /// Keeps running across campaigns until stop().
 ///
 /// Faults: every window is kept until the root acknowledges it (RetainedWindows) and is
@@ -97,6 +101,7 @@ private:
   void apply_acks(const wire::Plan& plan);
   wire::SourceTotals source_totals(const wire::StatsWindow& w, bool final) const;
   void pump(std::chrono::milliseconds wait);
+  common::HealthRecord health_record() const;
 
   AgentOptions options_;
   const common::Clock& clock_;
@@ -125,6 +130,8 @@ private:
   common::ResourceUsage::Sample last_usage_{};  // for heartbeats between regular ones
   common::SteadyTime last_early_{};             // last heartbeat sent early for the start allowance
   unsigned capacity_threads_ = 0;
+  bool draining_ = false;      // finish() has begun
+  common::HealthFile health_;  // --health-file, refreshed by pump()
 };
 
 }  // namespace grid::agent

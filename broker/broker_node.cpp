@@ -40,7 +40,8 @@ BrokerNode::BrokerNode(zmq::context_t& context, Campaign campaign, BrokerOptions
       merger_(options_.merge_grace),
       tty_(isatty(STDERR_FILENO) == 1),
       log_limits_(common::LogLimits::kRate * common::LogLimits::kForwardFactor,
-                  common::LogLimits::kBurst * common::LogLimits::kForwardFactor) {
+                  common::LogLimits::kBurst * common::LogLimits::kForwardFactor),
+      health_(options_.health_file, log_, clock_.steady_now()) {
   loop_.watch(children_.reports());
   if (!campaign_.text.empty()) writer_.write_campaign(campaign_.text);
   const auto now_ms = static_cast<uint64_t>(common::to_unix_us(broker_now()) / 1000);
@@ -403,6 +404,7 @@ bool BrokerNode::step() {
     log_->error("aborted by a second signal: results as they stand, no drain");
     return false;
   }
+  update_health();
   children_.drain(*this);
   take_own_logs();
   const common::SteadyTime now = clock_.steady_now();
@@ -508,6 +510,7 @@ int BrokerNode::run() {
   loop_.run([this] { return step(); });
   const int code = finish();
   linger_http();
+  health_.remove();
   return code;
 }
 

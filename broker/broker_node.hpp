@@ -23,6 +23,7 @@
 #include "broker/run_info.hpp"
 #include "protocol/common/children_link.hpp"
 #include "protocol/common/clock.hpp"
+#include "protocol/common/health_file.hpp"
 #include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/log_capture.hpp"
@@ -54,6 +55,7 @@ struct BrokerOptions {
   std::chrono::milliseconds http_linger{0};              // keep serving the final figures this long after the end
   std::chrono::milliseconds max_clock_offset{50};        // a node's clock further off than this is warned about
   uint64_t max_log_lines = ResultsWriter::kMaxLogLines;  // logs.jsonl keeps this many lines (then counts)
+  std::string health_file;  // rewritten every second for `loadgrid healthcheck` (docs/adr/0024); "" none
 };
 
 class ApiRouter;
@@ -72,6 +74,9 @@ class HttpServer;
 /// With `[thresholds] abort_on_fail`, the thresholds are evaluated on the merged data at
 /// every window shown, and the first one failing after `abort_grace` ends the running
 /// phase the way the campaign's end does.
+///
+/// With --health-file, the loop rewrites that file every second (the campaign's state; also
+/// while the HTTP API lingers) and removes it at the end (docs/adr/0024).
 ///
 /// The campaign moves waiting -> running -> stopping -> finished. run() is start(), then
 /// step() on the NodeLoop's cadence until the campaign is over, then finish(), which
@@ -150,6 +155,7 @@ private:
   void publish_api(bool now, bool final = false);
   std::vector<NodeView> node_views() const;
   void linger_http();
+  void update_health();
 
   Campaign campaign_;
   BrokerOptions options_;
@@ -194,6 +200,7 @@ private:
   common::SteadyTime loop_cpu_at_{};
   std::atomic<uint32_t> stops_{0};  // stop() and abort() calls: the linger ends at the next
   SnapshotBox api_box_;             // the latest snapshot, for the HTTP server's thread
+  common::HealthFile health_;       // --health-file, refreshed by step() and the linger
   SeriesLog series_;                // windows shown, for the API's time series
   NamedSeries named_series_;        // the same per request name and per region
   RegionWindows region_windows_;    // counted windows per region until shown

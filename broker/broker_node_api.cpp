@@ -150,7 +150,16 @@ void BrokerNode::linger_http() {
   const auto deadline = std::chrono::steady_clock::now() + options_.http_linger;
   while (std::chrono::steady_clock::now() < deadline && stops_.load(std::memory_order_relaxed) == stops) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    update_health();  // the loop's thread is alive, serving the final figures
   }
+}
+
+// The broker has no parent: no parent_connected.
+void BrokerNode::update_health() {
+  health_.update(clock_.steady_now(), [this] {
+    return common::make_health_record(options_.id, "broker", common::health_state_name(plan_.state), std::nullopt,
+                                      clock_.wall_now());
+  });
 }
 
 }  // namespace grid::broker

@@ -1,9 +1,9 @@
 #include "broker/report_file.hpp"
 
-#include "broker/atomic_file.hpp"
 #include "broker/report_html.hpp"
 #include "broker/report_model.hpp"
 #include "broker/web_assets.hpp"
+#include "protocol/common/atomic_file.hpp"
 
 namespace grid::broker {
 
@@ -15,7 +15,7 @@ WrittenReport write_report(const std::string& dir, const std::string& baseline_d
   if (!style || !view || !boot) throw std::runtime_error("report.html: the page is not built into this binary");
   ReportAssets assets{*style, *view, *boot, read_chart_js()};
   WrittenReport written{output.empty() ? dir + "/report.html" : output, assets.chart_js.has_value()};
-  write_file_atomically(written.path, report_html(model, assets));
+  common::write_file_atomically(written.path, report_html(model, assets));
   return written;
 }
 

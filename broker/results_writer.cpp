@@ -4,11 +4,11 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "broker/atomic_file.hpp"
 #include "broker/junit_xml.hpp"
 #include "broker/latency_percentiles.hpp"
 #include "broker/summary_json.hpp"
 #include "broker/timeseries_csv.hpp"
+#include "protocol/common/atomic_file.hpp"
 
 namespace grid::broker {
 
@@ -36,7 +36,9 @@ ResultsWriter::ResultsWriter(std::string dir, uint64_t max_log_lines)
   }
 }
 
-void ResultsWriter::write_campaign(const std::string& text) { write_file_atomically(dir_ + "/campaign.ini", text); }
+void ResultsWriter::write_campaign(const std::string& text) {
+  common::write_file_atomically(dir_ + "/campaign.ini", text);
+}
 
 void ResultsWriter::append_log(const LogEntry& entry, bool past_limit) {
   if (log_lines_ >= max_log_lines_ && !past_limit) {
@@ -66,8 +68,8 @@ void ResultsWriter::on_finish(const RunInfo& info, const RunAggregator& run, con
   by_name_.flush();
   if (!by_name_) throw std::runtime_error(dir_ + "/timeseries_by_name.csv: write failed");
   write_json_atomically(dir_ + "/summary.json", summary_json(info, run, grid));
-  write_file_atomically(dir_ + "/latency_percentiles.csv", latency_percentiles_csv(run));
-  if (!info.thresholds.empty()) write_file_atomically(dir_ + "/junit.xml", junit_xml(info));
+  common::write_file_atomically(dir_ + "/latency_percentiles.csv", latency_percentiles_csv(run));
+  if (!info.thresholds.empty()) common::write_file_atomically(dir_ + "/junit.xml", junit_xml(info));
 }
 
 }  // namespace grid::broker

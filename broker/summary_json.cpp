@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "broker/atomic_file.hpp"
+#include "protocol/common/atomic_file.hpp"
 
 namespace grid::broker {
 namespace {
@@ -175,7 +175,7 @@ nlohmann::ordered_json summary_json(const RunInfo& info, const RunAggregator& ru
 }
 
 void write_json_atomically(const std::string& path, const nlohmann::ordered_json& doc) {
-  write_file_atomically(path, doc.dump(2) + "\n");
+  common::write_file_atomically(path, doc.dump(2) + "\n");
 }
 
 }  // namespace grid::broker

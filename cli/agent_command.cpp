@@ -6,6 +6,7 @@
 #include "agent/agent_node.hpp"
 #include "cli/allow_target_option.hpp"
 #include "cli/guarded.hpp"
+#include "cli/health_file_option.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/security_options.hpp"
 #include "cli/stop_signal.hpp"
@@ -41,6 +42,7 @@ int agent_main(int argc, char** argv) {
        "where network interfaces' byte counters and speeds are read, for the throughput warning (tests give a fake tree)");
   // clang-format on
   add_allow_target_option(opts, o.allowed_targets);
+  add_health_file_option(opts, o.health_file);
   SecurityFlags security;
   add_security_options(opts, security, {.child_side = true});
   po::variables_map vm;

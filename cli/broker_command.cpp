@@ -6,6 +6,7 @@
 #include "broker/broker_node.hpp"
 #include "broker/campaign.hpp"
 #include "cli/guarded.hpp"
+#include "cli/health_file_option.hpp"
 #include "cli/http_option.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/results_dir.hpp"
@@ -40,6 +41,7 @@ int broker_main(int argc, char** argv) {
   // clang-format on
   std::optional<wire::TransportChoice> transport;
   add_transport_option(opts, transport);
+  add_health_file_option(opts, o.health_file);
   SecurityFlags security;
   add_security_options(opts, security, {.parent_side = true});
   HttpFlags http;

@@ -28,6 +28,8 @@ constexpr Subcommand kSubcommands[] = {
     {"check", "validate a campaign file, list every problem, start nothing", &grid::cli::check_main},
     {"report", "rebuild report.html from a results directory, optionally against a baseline run",
      &grid::cli::report_main},
+    {"healthcheck", "exit 0 when a node's --health-file is fresh, 1 when missing or stale (container probes)",
+     &grid::cli::healthcheck_main},
     {"keygen", "write a CurveZMQ key pair for a node (PREFIX.key, PREFIX.pub)", &grid::cli::keygen_main},
 };
 
@@ -35,7 +37,7 @@ void usage(std::FILE* out) {
   fmt::print(out,
              "usage: loadgrid <subcommand> [options]   (loadgrid <subcommand> --help for its options)\n\n"
              "subcommands:\n");
-  for (const auto& s : kSubcommands) fmt::print(out, "  {:<8} {}\n", s.name, s.summary);
+  for (const auto& s : kSubcommands) fmt::print(out, "  {:<11} {}\n", s.name, s.summary);
 }
 
 }  // namespace

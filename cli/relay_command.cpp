@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/guarded.hpp"
+#include "cli/health_file_option.hpp"
 #include "cli/option_parsing.hpp"
 #include "cli/security_options.hpp"
 #include "cli/stop_signal.hpp"
@@ -32,6 +33,7 @@ int relay_main(int argc, char** argv) {
       ("deadman", po::value<std::string>()->default_value("15s")->notifier(duration_notifier("deadman", o.deadman)),
        "with no parent answering this long, tell the children to stop (they stop by themselves too)");
   // clang-format on
+  add_health_file_option(opts, o.health_file);
   SecurityFlags security;
   const NodeSides sides{.parent_side = true, .child_side = true};
   add_security_options(opts, security, sides);

@@ -12,5 +12,6 @@ int agent_main(int argc, char** argv);
 int check_main(int argc, char** argv);
 int keygen_main(int argc, char** argv);
 int report_main(int argc, char** argv);
+int healthcheck_main(int argc, char** argv);
 
 }  // namespace grid::cli

@@ -32,7 +32,8 @@ RelayNode::RelayNode(zmq::context_t& context, RelayOptions options, const common
       merger_(options_.merge_grace),
       tick_(options_.heartbeat, clock_.steady_now() + options_.heartbeat),
       // Epochs must grow across restarts too: children ignore anything not newer.
-      epoch_(static_cast<uint64_t>(common::to_unix_us(clock_.wall_now()) / 1000)) {
+      epoch_(static_cast<uint64_t>(common::to_unix_us(clock_.wall_now()) / 1000)),
+      health_(options_.health_file, log_, clock_.steady_now()) {
   loop_.watch(parent_.plans());
   loop_.watch(children_.reports());
   children_.set_cpu_pressure(options_.cpu_pressure);
@@ -234,7 +235,15 @@ bool RelayNode::step() {
   }
   if (children_.snapshot_due()) publish_plan();
   uplink_.pump(parent_, clock_.steady_now());
+  health_.update(clock_.steady_now(), [this] { return health_record(); });
   return !loop_.stop_requested();
+}
+
+// The state of the campaign our parent plans ("idle" before any plan). finish() is short
+// (a bounded leave): no "draining" state.
+common::HealthRecord RelayNode::health_record() const {
+  const std::string_view state = parent_plan_ ? common::health_state_name(parent_plan_->state) : "idle";
+  return common::make_health_record(options_.id, "relay", state, parent_.parent_alive(), clock_.wall_now());
 }
 
 void RelayNode::finish() {
@@ -247,6 +256,7 @@ void RelayNode::run() {
   start();
   loop_.run([this] { return step(); });
   finish();
+  health_.remove();
 }
 
 }  // namespace grid::relay

@@ -10,6 +10,7 @@
 
 #include "protocol/common/children_link.hpp"
 #include "protocol/common/clock.hpp"
+#include "protocol/common/health_file.hpp"
 #include "protocol/common/link_security.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/log_uplink.hpp"
@@ -37,6 +38,7 @@ struct RelayOptions {
   // Agents' CPU cuts their share (CpuPressure). Off where the children share our process
   // (loadgrid run): the CPU each reports is the process's, not its own.
   bool cpu_pressure = true;
+  std::string health_file;  // rewritten every second for `loadgrid healthcheck` (docs/adr/0024); "" none
 };
 
 /// A relay: a broker to its children and one big agent to its parent. It republishes
@@ -45,7 +47,8 @@ struct RelayOptions {
 /// (listing every (agent, window) pair inside), passes late windows through unmerged,
 /// forwards its children's warnings and errors and sends its own (LogUplink: rate-limited
 /// per originating node, drops counted in `dropped_logs`), and reports its subtree's capacity, agents and losses in its
-/// own heartbeats. Keeps running across campaigns until stop().
+/// own heartbeats. Keeps running across campaigns until stop(). With --health-file, its loop
+/// rewrites that file every second and removes it when it leaves (docs/adr/0024).
 ///
 /// Faults: windows its children resent (or coalesced) pass through unmerged, so the root
 /// can refuse exactly the pairs it already has. While its own parent is silent it stops
@@ -86,6 +89,7 @@ private:
   void publish_plan();
   void send_heartbeat();
   void flush_windows(bool all);
+  common::HealthRecord health_record() const;
 
   RelayOptions options_;
   const common::Clock& clock_;
@@ -108,6 +112,7 @@ private:
   uint64_t parent_epoch_floor_ = 0;              // parent plans at or below this are old (reset on failover)
   common::ShareReservations held_;               // shares of lost children, not yet given to siblings
   bool deadman_fired_ = false;                   // the parent has been silent past the dead-man timeout
+  common::HealthFile health_;                    // --health-file, refreshed by step()
 };
 
 }  // namespace grid::relay

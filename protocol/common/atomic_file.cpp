@@ -1,4 +1,4 @@
-#include "broker/atomic_file.hpp"
+#include "protocol/common/atomic_file.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
-namespace grid::broker {
+namespace grid::common {
 
 void write_file_atomically(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp";
@@ -22,4 +22,4 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   }
 }
 
-}  // namespace grid::broker
+}  // namespace grid::common
