@@ -18,7 +18,9 @@
 # npm); nodejs and npm only when no node is installed (NodeSource's nodejs bundles npm
 # and conflicts with Debian's). systemd: the tests run its `systemd-analyze verify` on
 # deploy/systemd's units (it installs in a container too; nothing is started there
-# without systemd as PID 1, and the policy-rc.d below denies service starts anyway).
+# without systemd as PID 1, and the policy-rc.d below denies service starts anyway). man-db
+# and groff-base: the tests render the generated man pages with `man --warnings`, as
+# lintian does (slim images lack them).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -34,6 +36,7 @@ packages=(
   libjs-chart.js
   chromium
   systemd
+  man-db groff-base
 )
 command -v node > /dev/null 2>&1 || packages+=(nodejs)
 command -v npm > /dev/null 2>&1 || packages+=(npm)
