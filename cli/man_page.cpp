@@ -20,7 +20,8 @@ std::string header(const std::string& page, const std::string& generated_by, con
          "` from the option definitions --help prints; do not edit.\n"
          ".TH " +
          roff_escape(upper(page)) + " 1 \"" + meta.date + "\" \"loadgrid " + roff_escape(meta.version) +
-         "\" \"User Commands\"\n";
+         "\" \"User Commands\"\n"
+         ".nh\n";  // no hyphenation: option names and page names stay whole
 }
 
 // Paragraphs separated by blank lines become .PP; the lines of one are filled by roff.
