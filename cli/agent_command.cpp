@@ -38,7 +38,7 @@ int agent_main(int argc, char** argv) {
        "with no parent answering this long (every fallback tried), stop all load and say so")
       ("retained-windows", po::value(&o.retained_limit)->default_value(agent::RetainedWindows::kDefaultLimit),
        "stats windows kept until the broker acknowledges them; past this the oldest coalesce (exact counts)")
-      ("net-sysfs", po::value(&o.net_sysfs)->default_value("/sys/class/net"),
+      ("net-sysfs", po::value(&o.net_sysfs)->default_value("/sys/class/net")->value_name("DIR"),
        "where network interfaces' byte counters and speeds are read, for the throughput warning (tests give a fake tree)");
   // clang-format on
   add_allow_target_option(opts, o.allowed_targets);

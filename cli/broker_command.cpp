@@ -31,7 +31,7 @@ int broker_main(int argc, char** argv) {
       ("listen", po::value(&o.listen)->default_value("tcp://127.0.0.1:5557"),
        "where children connect: binds PORT (plans, PUB) and PORT+1 (reports, PULL), or PLANS,REPORTS; "
        "tcp://HOST:0 binds two ephemeral ports (the listening line on stderr names them)")
-      ("results", po::value(&o.results_dir), "results directory (overrides [campaign] results)")
+      ("results", po::value(&o.results_dir)->value_name("DIR"), "results directory (overrides [campaign] results)")
       ("expect-agents", po::value(&o.expect_agents)->default_value(0), "start when this many agents are ready (0: the first)")
       ("expect-timeout", po::value(&expect_timeout)->default_value("60s"),
        "start anyway after this long with the agents there are; exit 3 if none")

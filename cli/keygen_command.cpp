@@ -5,6 +5,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "cli/command_docs.hpp"
 #include "cli/guarded.hpp"
 #include "cli/subcommands.hpp"
 #include "protocol/common/curve_keys.hpp"
@@ -27,6 +28,7 @@ int keygen_main(int argc, char** argv) {
       ("force", po::bool_switch(&force), "replace PREFIX.key and PREFIX.pub if they exist")
       ("help,h", "show this help");
   // clang-format on
+  if (describe_options(opts)) return common::kExitOk;  // `loadgrid man`, `loadgrid completion`
   po::options_description hidden;
   hidden.add_options()("prefix", po::value(&prefix));
   po::positional_options_description positional;

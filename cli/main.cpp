@@ -9,22 +9,18 @@
 #include "cli/subcommands.hpp"
 #include "protocol/common/exit_codes.hpp"
 #include "protocol/common/version.hpp"
-#include "target/target_command.hpp"
 
 namespace {
 
-struct Subcommand {
-  std::string_view name;
-  std::string_view summary;
-  int (*entry)(int, char**);
-};
+using grid::cli::Subcommand;
 
+// Each row also gets a man page and bash completion (cli/docs_command.cpp).
 constexpr Subcommand kSubcommands[] = {
     {"run", "run a campaign on a whole grid in this process and print the report", &grid::cli::run_main},
     {"broker", "run a campaign as the root of a distributed grid", &grid::cli::broker_main},
     {"relay", "relay plans and stats between a parent and its children", &grid::cli::relay_main},
     {"agent", "run virtual users for whatever campaign the parent plans", &grid::cli::agent_main},
-    {"target", "serve the built-in HTTP test target", &grid::target::target_main},
+    {"target", "serve the built-in HTTP test target", &grid::cli::target_entry},
     {"check", "validate a campaign file, list every problem, start nothing", &grid::cli::check_main},
     {"report", "rebuild report.html from a results directory, optionally against a baseline run",
      &grid::cli::report_main},
@@ -59,6 +55,9 @@ int main(int argc, char** argv) {
   for (const auto& s : kSubcommands) {
     if (s.name == name) return s.entry(argc - 1, argv + 1);
   }
+  // Hidden (not in the table): the build generates the man pages and completion with them.
+  if (name == "man") return grid::cli::man_main(argc - 1, argv + 1, kSubcommands);
+  if (name == "completion") return grid::cli::completion_main(argc - 1, argv + 1, kSubcommands);
   fmt::print(stderr, "loadgrid: unknown subcommand '{}'\n\n", argv[1]);
   usage(stderr);
   return grid::common::kExitUsage;

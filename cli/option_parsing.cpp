@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/command_docs.hpp"
 #include "protocol/common/exit_codes.hpp"
 #include "protocol/common/log.hpp"
 #include "protocol/common/safe_name.hpp"
@@ -25,11 +26,12 @@ std::optional<int> parse_options(int argc, char** argv, const std::string& comma
   // One option per line, as --help lists them.
   // clang-format off
   visible.add_options()
-      ("config", po::value(&config), "INI file with any of these options (the command line wins)")
-      ("log-level", po::value<std::string>()->default_value("info"),
+      ("config", po::value(&config)->value_name("FILE.ini"), "INI file with any of these options (the command line wins)")
+      ("log-level", po::value<std::string>()->default_value("info")->value_name("debug|info|warning|error|off"),
        "lowest level of log lines: debug, info, warning, error or off")
       ("help,h", "show this help");
   // clang-format on
+  if (describe_options(visible)) return common::kExitOk;  // `loadgrid man`, `loadgrid completion`
   po::options_description all;
   all.add(visible).add(hidden);
   try {

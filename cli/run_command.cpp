@@ -51,7 +51,7 @@ int run_main(int argc, char** argv) {
   // One option per line, as --help lists them.
   // clang-format off
   opts.add_options()
-      ("results", po::value(&settings.results), "results directory (overrides [campaign] results)")
+      ("results", po::value(&settings.results)->value_name("DIR"), "results directory (overrides [campaign] results)")
       ("threads", po::value(&settings.threads)->default_value(0), "engine threads in all (0 = one per core)")
       ("agents", po::value(&settings.agents)->default_value(1), "local agents (the threads are split among them)")
       ("users-per-multi", po::value(&settings.users_per_multi)->default_value(32), "users per curl multi handle (tuning; docs/adr/0002)")

@@ -15,16 +15,16 @@ void add_security_options(po::options_description& options, SecurityFlags& flags
   // One option per line, as --help lists them.
   // clang-format off
   options.add_options()
-      ("curve-key", po::value(&flags.curve_key),
+      ("curve-key", po::value(&flags.curve_key)->value_name("PREFIX.key"),
        "this node's key pair (PREFIX.key from `loadgrid keygen PREFIX`): CurveZMQ on its TCP links");
   if (sides.parent_side) {
     options.add_options()
-        ("authorized-keys", po::value(&flags.authorized_keys),
+        ("authorized-keys", po::value(&flags.authorized_keys)->value_name("FILE"),
          "with --curve-key: children's public keys, one per line (# comments); only they may join");
   }
   if (sides.child_side) {
     options.add_options()
-        ("parent-key", po::value(&flags.parent_key),
+        ("parent-key", po::value(&flags.parent_key)->value_name("PARENT.pub"),
          "with --curve-key: the parent's public key file (its PREFIX.pub); only that parent is trusted");
   }
   options.add_options()

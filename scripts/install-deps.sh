@@ -20,7 +20,9 @@
 # deploy/systemd's units (it installs in a container too; nothing is started there
 # without systemd as PID 1, and the policy-rc.d below denies service starts anyway).
 # debhelper, dpkg-dev, lintian: scripts/package.sh builds and checks the Debian package
-# (debian/), and the tests install, run and purge it; man-db renders its man pages.
+# (debian/), and the tests install, run and purge it. man-db and groff-base: the tests
+# render the generated man pages with `man --warnings`, as lintian does (slim images lack
+# them).
 # kubernetes-client (kubectl 1.20, kustomize v2.0.3 inside): the tests render
 # deploy/kubernetes/'s overlays with `kubectl kustomize`; only when no kubectl is
 # installed, so a newer one (from the Kubernetes project's own repository, say) is kept:
@@ -40,7 +42,7 @@ packages=(
   libjs-chart.js
   chromium
   systemd
-  debhelper dpkg-dev lintian man-db
+  debhelper dpkg-dev lintian man-db groff-base
 )
 command -v node > /dev/null 2>&1 || packages+=(nodejs)
 command -v npm > /dev/null 2>&1 || packages+=(npm)

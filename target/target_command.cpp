@@ -47,7 +47,9 @@ void unpublish_server() {
   }
 }
 
-po::options_description make_options() {
+}  // namespace
+
+po::options_description target_options() {
   po::options_description options(
       "Usage: loadgrid target [options]\n"
       "Serves the built-in HTTP/1.1 test target: / (hello), /delay/<ms>, /status/<code>,\n"
@@ -66,11 +68,13 @@ po::options_description make_options() {
        "milliseconds added to every response")
       ("jitter", po::value<std::int64_t>()->default_value(0),
        "extra random delay per response, uniform in [0, MS] milliseconds")
-      ("log-level", po::value<std::string>()->default_value("info"),
+      ("log-level", po::value<std::string>()->default_value("info")->value_name("debug|info|warning|error|off"),
        "lowest level of log lines: debug, info, warning, error or off");
   // clang-format on
   return options;
 }
+
+namespace {
 
 // Reads an integer option and checks its range; prints the error and returns nullopt.
 std::optional<std::int64_t> bounded(const po::variables_map& values, const char* name, std::int64_t max) {
@@ -112,7 +116,7 @@ int serve(TargetServer& server, const std::string& host) {
 }  // namespace
 
 int target_main(int argc, char** argv) {
-  const po::options_description options = make_options();
+  const po::options_description options = target_options();
   po::variables_map values;
   try {
     po::store(po::command_line_parser(argc, argv).options(options).run(), values);
@@ -146,14 +150,14 @@ int target_main(int argc, char** argv) {
   }
   common::set_log_level(level.value());
 
-  TargetOptions target_options;
-  target_options.host = address->host;
-  target_options.port = address->port;
-  target_options.threads = static_cast<unsigned>(*threads);
-  target_options.default_delay = std::chrono::milliseconds(*delay);
-  target_options.jitter = std::chrono::milliseconds(*jitter);
+  TargetOptions server_options;
+  server_options.host = address->host;
+  server_options.port = address->port;
+  server_options.threads = static_cast<unsigned>(*threads);
+  server_options.default_delay = std::chrono::milliseconds(*delay);
+  server_options.jitter = std::chrono::milliseconds(*jitter);
   try {
-    TargetServer server(target_options);
+    TargetServer server(server_options);
     return serve(server, address->host);
   } catch (const std::exception& error) {
     std::cerr << "loadgrid target: " << error.what() << "\n";

@@ -1,6 +1,11 @@
 #pragma once
 
+#include <boost/program_options/options_description.hpp>
+
 namespace grid::target {
+
+/// The options `loadgrid target --help` prints (and its man page documents).
+boost::program_options::options_description target_options();
 
 // `loadgrid target [--listen HOST:PORT] [--threads N] [--delay MS] [--jitter MS]`.
 // argv[0] is the subcommand name ("target"). Prints "listening HOST:PORT" (the bound port)
