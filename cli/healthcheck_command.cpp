@@ -9,6 +9,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "cli/command_docs.hpp"
 #include "cli/subcommands.hpp"
 #include "protocol/common/clock.hpp"
 #include "protocol/common/exit_codes.hpp"
@@ -57,6 +58,7 @@ int healthcheck_main(int argc, char** argv) {
        "unhealthy when the file was last updated longer ago than this (nodes update it every second)")
       ("help,h", "show this help");
   // clang-format on
+  if (describe_options(opts)) return common::kExitOk;  // `loadgrid man`, `loadgrid completion`
   po::options_description hidden;
   hidden.add_options()("path", po::value(&path));
   po::positional_options_description positional;

@@ -50,7 +50,7 @@ fi
 
 if [ -n "$build_dir" ]; then
   # Package an existing tree: make sure it is current (a no-op when it is).
-  cmake --build "$build_dir" -j2 --target loadgrid
+  cmake --build "$build_dir" -j2 --target loadgrid loadgrid_docs
   export LOADGRID_PREBUILT="$build_dir"
 fi
 export LOADGRID_DEB_DIR="$out_dir"

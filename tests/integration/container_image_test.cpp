@@ -170,6 +170,16 @@ BOOST_AUTO_TEST_CASE(
     if (entry.path().extension() == ".yaml") manifests += read_file(entry.path().string());
   }
   BOOST_TEST(manifests.find("runAsUser: 10001") != std::string::npos, "deploy/kubernetes runs as another uid");
+  // The overlays deploy the image of this release (`loadgrid --version`).
+  ChildProcess version({kBinary, "--version"});
+  version.wait_for_exit(20s);
+  const std::string release = version.out().substr(version.out().find(' ') + 1, version.out().find('\n') - 9);
+  static const std::regex tag("newTag: \"([^\"]*)\"");
+  int tags = 0;
+  for (std::sregex_iterator it(manifests.begin(), manifests.end(), tag), end; it != end; ++it, ++tags) {
+    BOOST_TEST((*it)[1].str() == release, "an overlay deploys loadgrid:" << (*it)[1] << ", this is " << release);
+  }
+  BOOST_TEST(tags >= 2);
   // The health check is a real subcommand, reading the file ENV names.
   const std::string health = argument_of(stage, "HEALTHCHECK");
   BOOST_TEST(health.find("CMD [\"loadgrid\", \"healthcheck\"]") != std::string::npos, health);
