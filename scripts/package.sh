@@ -54,6 +54,10 @@ if [ -n "$build_dir" ]; then
   export LOADGRID_PREBUILT="$build_dir"
 fi
 export LOADGRID_DEB_DIR="$out_dir"
+# debhelper stages the package in debian/ of this tree: one build at a time (two test
+# suites, or a user and a test, may package at once).
+exec 9> debian/.package.lock
+flock 9
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 deb="$out_dir/loadgrid_${deb_version}_${arch}.deb"
 rm -f "$deb" "$out_dir/loadgrid-dbgsym_${deb_version}_${arch}.deb"
