@@ -17,19 +17,9 @@ namespace {
 
 constexpr std::chrono::milliseconds kApiPublishEvery{250};
 
-const char* state_name(wire::CampaignState state) {
-  switch (state) {
-    case wire::CampaignState::idle:
-    case wire::CampaignState::waiting:
-      return "waiting";
-    case wire::CampaignState::running:
-      return "running";
-    case wire::CampaignState::stopping:
-      return "stopping";
-    case wire::CampaignState::finished:
-      return "finished";
-  }
-  return "unknown";
+// GET /api/v1/nodes says `waiting` until a campaign runs, whether or not one is planned.
+std::string state_name(wire::CampaignState state) {
+  return std::string(wire::to_string(state == wire::CampaignState::idle ? wire::CampaignState::waiting : state));
 }
 
 double process_cpu_seconds() {

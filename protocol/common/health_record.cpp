@@ -102,20 +102,6 @@ Result<HealthRecord> decode_health_record(std::string_view content) {
   return r;
 }
 
-std::string_view health_state_name(wire::CampaignState state) {
-  switch (state) {
-    case wire::CampaignState::idle:
-      return "idle";
-    case wire::CampaignState::waiting:
-      return "waiting";
-    case wire::CampaignState::running:
-      return "running";
-    case wire::CampaignState::stopping:
-      return "stopping";
-    case wire::CampaignState::finished:
-      return "finished";
-  }
-  return "unknown";
-}
+std::string_view health_state_name(wire::CampaignState state) { return wire::to_string(state); }
 
 }  // namespace grid::common

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <msgpack.hpp>
@@ -28,6 +29,23 @@ enum class CampaignState : uint8_t {
 };
 template <>
 inline constexpr bool kWireEnum<CampaignState> = true;
+
+/// The state's name (health files, logs; GET /api/v1/nodes shows `idle` as `waiting`).
+constexpr std::string_view to_string(CampaignState state) {
+  switch (state) {
+    case CampaignState::idle:
+      return "idle";
+    case CampaignState::waiting:
+      return "waiting";
+    case CampaignState::running:
+      return "running";
+    case CampaignState::stopping:
+      return "stopping";
+    case CampaignState::finished:
+      return "finished";
+  }
+  return "unknown";
+}
 
 /// One child's share of its parent's budget.
 struct ChildBudget {
